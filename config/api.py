@@ -1,0 +1,59 @@
+"""One error shape for the whole API: ``{"message": ..., "extra": {...}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A domain error a client can act on; ``status_code`` decides the HTTP status."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+
+
+class ConflictError(ApplicationError):
+    """The object is not in a state that allows the action (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+
+class ForbiddenError(ApplicationError):
+    """The user may not take this action (403)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, ApplicationError):
+        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status_code)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"message": "Validation error", "extra": {"fields": response.data}}
+    else:
+        detail = response.data.get("detail", response.data) if isinstance(
+            response.data, dict
+        ) else response.data
+        response.data = {"message": str(detail), "extra": {}}
+    return response

@@ -1,0 +1,83 @@
+"""The Celery application: Redis broker, JSON only, one queue per kind of work."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("zusammen_mehr")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+QUEUES = ("default", "transcode", "publish")
+app.conf.task_queues = [Queue(name) for name in QUEUES]
+app.conf.task_default_queue = "default"
+# Routing by task module: CPU-heavy media work, YouTube I/O and everything else.
+app.conf.task_routes = {
+    "workers.tasks.media.*": {"queue": "transcode"},
+    "workers.tasks.publish.*": {"queue": "publish"},
+    "workers.tasks.*": {"queue": "default"},
+}
+app.conf.imports = [
+    "workers.tasks.maintenance",
+    *[name for name in os.environ.get("CELERY_EXTRA_IMPORTS", "").split(",") if name],
+]
+app.autodiscover_tasks(["workers"], related_name="tasks", force=False)
+
+
+def _beat_schedule() -> dict[str, dict[str, object]]:
+    from django.conf import settings
+
+    return {
+        "reconcile-stuck-jobs": {
+            "task": "workers.tasks.maintenance.reconcile",
+            "schedule": float(settings.CELERY_RECONCILE_INTERVAL),
+        },
+        "worker-heartbeat": {
+            "task": "workers.tasks.maintenance.heartbeat",
+            "schedule": float(settings.CELERY_HEARTBEAT_INTERVAL),
+        },
+    }
+
+
+@app.on_after_finalize.connect
+def _install_beat_schedule(sender: Celery, **_: object) -> None:
+    sender.conf.beat_schedule = _beat_schedule()
+
+
+@app.on_after_configure.connect
+def _connect_worker_signals(sender: Celery, **_: object) -> None:
+    from celery.signals import celeryd_after_setup, worker_ready
+
+    celeryd_after_setup.connect(_preflight, weak=False)
+    worker_ready.connect(_first_heartbeat, weak=False)
+
+
+def _preflight(sender: str, instance: object, **_: object) -> None:
+    """Refuse to start a media worker without ffmpeg, with a message saying what to do."""
+    import shutil
+    import sys
+
+    queues = {q.name for q in app.amqp.queues.consume_from.values()} if app.amqp.queues else set()
+    if "transcode" in queues and not (shutil.which("ffmpeg") and shutil.which("ffprobe")):
+        sys.stderr.write(
+            "ERROR: this worker consumes the 'transcode' queue but ffmpeg/ffprobe are not "
+            "installed. Install them (Debian: apt-get install ffmpeg) or run "
+            "`make run`, which installs them.\n"
+        )
+        raise SystemExit(2)
+
+
+def _first_heartbeat(sender: object, **_: object) -> None:
+    from workers.services import heartbeat_record
+
+    hostname = getattr(sender, "hostname", None) or "worker"
+    try:
+        heartbeat_record(hostname=str(hostname))
+    except Exception:  # noqa: BLE001 - a missing table before migrate must not kill the worker
+        import logging
+
+        logging.getLogger(__name__).exception("could not record the first heartbeat")

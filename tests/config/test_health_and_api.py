@@ -1,0 +1,70 @@
+"""Health probes, the API's schema and its one error shape."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from tests.support.services import wait_for
+
+
+def test_healthz_answers_without_touching_anything(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_each_dependency_readably(client: Client, settings: object) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # type: ignore[attr-defined]
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["storage"]["ok"] is True
+    assert body["checks"]["redis"]["ok"] is False
+    assert "Connection refused" in body["checks"]["redis"]["detail"]
+    assert body["checks"]["worker"]["detail"].startswith("no fresh worker heartbeat")
+
+
+@pytest.mark.worker
+def test_readyz_is_ready_when_a_worker_consumes(client: Client, celery_worker: object) -> None:
+    from workers.tasks.maintenance import heartbeat
+
+    heartbeat.delay()
+    wait_for(lambda: client.get("/readyz").status_code == 200, timeout=30, what="readiness")
+    body = client.get("/readyz").json()
+    assert body["status"] == "ok"
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served(client: Client) -> None:
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"openapi: 3" in schema.content
+    assert b"/api/v1/campaign/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_errors_have_one_shape(client: Client) -> None:
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 403
+    assert response.json() == {
+        "message": "Anmeldedaten fehlen.",
+        "extra": {},
+    }
+
+
+@pytest.mark.django_db
+def test_token_auth_for_integrations(client: Client) -> None:
+    user = User.objects.create_user("integration", password="x-very-long-pass-1")
+    user.groups.add(Group.objects.get_or_create(name="moderator")[0])
+    token = Token.objects.create(user=user)
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert response.json() == {"username": "integration", "roles": ["moderator"]}

@@ -1,0 +1,77 @@
+"""Media pipeline: probe, validate, transcode (one ffmpeg pass), progress, photos.
+
+Pure library code: no Django models and no Celery here; ``workers/tasks`` drives it.
+"""
+
+from workers.media.errors import (
+    REJECTION_MESSAGES,
+    InsufficientDiskSpace,
+    MediaError,
+    MediaRejected,
+    PhotoRejected,
+    RejectionCode,
+    TranscodeCancelled,
+    TranscodeFailed,
+    TranscodeTimedOut,
+    rejection_message,
+)
+from workers.media.photos import PhotoResult, sanitize_photo
+from workers.media.probe import ProbeResult, check_decodable, probe_media, validate_probe
+from workers.media.progress import Progress, ProgressTracker
+from workers.media.transcode import (
+    ALL_OUTPUTS,
+    MASTER,
+    OUTPUT_FILENAMES,
+    POSTER,
+    PREVIEW,
+    LoudnessMeasurement,
+    OutputSummary,
+    TranscodePlan,
+    TranscodeResult,
+    build_command,
+    ensure_free_space,
+    estimate_needed_bytes,
+    measure_loudness,
+    plan_transcode,
+    process_video,
+    run_transcode,
+    time_limits_for,
+)
+
+__all__ = [
+    "ALL_OUTPUTS",
+    "MASTER",
+    "OUTPUT_FILENAMES",
+    "POSTER",
+    "PREVIEW",
+    "REJECTION_MESSAGES",
+    "InsufficientDiskSpace",
+    "LoudnessMeasurement",
+    "MediaError",
+    "MediaRejected",
+    "OutputSummary",
+    "PhotoRejected",
+    "PhotoResult",
+    "ProbeResult",
+    "Progress",
+    "ProgressTracker",
+    "RejectionCode",
+    "TranscodeCancelled",
+    "TranscodeFailed",
+    "TranscodePlan",
+    "TranscodeResult",
+    "TranscodeTimedOut",
+    "build_command",
+    "check_decodable",
+    "ensure_free_space",
+    "estimate_needed_bytes",
+    "measure_loudness",
+    "plan_transcode",
+    "probe_media",
+    "process_video",
+    "rejection_message",
+    "run_transcode",
+    "sanitize_photo",
+    "time_limits_for",
+    "validate_probe",
+]

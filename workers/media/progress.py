@@ -1,0 +1,131 @@
+"""Parsing ffmpeg's ``-progress pipe:1`` output into rate-limited progress reports.
+
+ffmpeg writes blocks of ``key=value`` lines, each block ending with ``progress=continue`` or
+``progress=end``. We turn ``out_time_us`` into a percentage of the known duration, estimate the
+remaining time from ``speed`` and call the callback at most once per ``min_interval_s`` plus
+exactly once with 100 % at the end.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One progress report. ``percent`` never decreases within a run."""
+
+    percent: float
+    eta_seconds: float | None
+    speed: float | None
+    out_time_s: float
+    done: bool = False
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def parse_speed(value: str) -> float | None:
+    """``"2.5x"`` → 2.5; ``"N/A"`` or garbage → None."""
+    value = value.strip().rstrip("x").strip()
+    try:
+        speed = float(value)
+    except ValueError:
+        return None
+    return speed if speed > 0 else None
+
+
+def parse_out_time_us(value: str) -> float | None:
+    """Microseconds as written by ffmpeg → seconds; ``"N/A"`` or negative → None."""
+    try:
+        micros = int(value.strip())
+    except ValueError:
+        return None
+    return micros / 1_000_000 if micros >= 0 else None
+
+
+class ProgressTracker:
+    """Feed it ffmpeg's progress lines; it calls ``callback`` at a bounded rate.
+
+    Callback exceptions propagate to the caller of ``feed_line``/``finish``.
+    """
+
+    def __init__(
+        self,
+        *,
+        duration_s: float,
+        callback: ProgressCallback | None,
+        min_interval_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.duration_s = max(duration_s, 0.001)
+        self.callback = callback
+        self.min_interval_s = min_interval_s
+        self.clock = clock
+        self.last: Progress | None = None
+        self._last_emit_at: float | None = None
+        self._out_time_s = 0.0
+        self._speed: float | None = None
+        self._finished = False
+        self.ended = False
+
+    def feed_line(self, line: str) -> None:
+        key, sep, value = line.strip().partition("=")
+        if not sep:
+            return
+        if key == "out_time_us":
+            seconds = parse_out_time_us(value)
+            if seconds is not None:
+                self._out_time_s = max(self._out_time_s, seconds)
+        elif key == "speed":
+            self._speed = parse_speed(value)
+        elif key == "progress":
+            # "end" only means ffmpeg stopped; the caller still verifies the outputs and then
+            # calls ``finish`` for the 100 % report.
+            self.ended = self.ended or value.strip() == "end"
+            self._maybe_emit()
+
+    def _current(self) -> Progress:
+        # Stay below 100 until ffmpeg says "end": the muxer's faststart pass still runs.
+        percent = min(self._out_time_s / self.duration_s * 100, 99.9)
+        if self.last is not None:
+            percent = max(percent, self.last.percent)
+        eta = None
+        if self._speed:
+            eta = max(self.duration_s - self._out_time_s, 0.0) / self._speed
+        return Progress(
+            percent=round(percent, 1),
+            eta_seconds=None if eta is None else round(eta, 1),
+            speed=self._speed,
+            out_time_s=self._out_time_s,
+        )
+
+    def _maybe_emit(self) -> None:
+        if self._finished:
+            return
+        now = self.clock()
+        if self._last_emit_at is not None and now - self._last_emit_at < self.min_interval_s:
+            return
+        progress = self._current()
+        self.last = progress
+        self._last_emit_at = now
+        if self.callback is not None:
+            self.callback(progress)
+
+    def finish(self) -> None:
+        """Emit the final 100 % report once; later calls do nothing."""
+        if self._finished:
+            return
+        self._finished = True
+        progress = Progress(
+            percent=100.0,
+            eta_seconds=0.0,
+            speed=self._speed,
+            out_time_s=max(self._out_time_s, self.duration_s),
+            done=True,
+        )
+        self.last = progress
+        if self.callback is not None:
+            self.callback(progress)

@@ -1,0 +1,771 @@
+"""One ffmpeg invocation that decodes an upload once and writes master, preview and poster.
+
+``plan_transcode`` is pure: it turns a ``ProbeResult`` into the numbers (dimensions, frame rate,
+bitrates, loudness filter) and ``build_command`` turns a plan into the exact ffmpeg arguments,
+built with ffmpeg-python as one ``filter_complex`` graph with ``split``. ``run_transcode`` runs
+that command with progress, timeout and cancellation, verifies the outputs and only then renames
+them into place. ``process_video`` chains probe → validate → decode check → disk check →
+loudness measurement → plan → run for callers that want the whole pipeline.
+
+Loudness: the master and preview are normalised to -14 LUFS integrated (EBU R128, TP -1.5,
+LRA 11). When a measurement from ``measure_loudness`` (an audio-only pass: it decodes no video,
+so the "one decode" rule for video holds) is passed to the plan, ``loudnorm`` runs in linear
+mode, which keeps the dynamics and hits the target within a few tenths of a LU; loudnorm itself
+falls back to its dynamic mode if a linear gain would push true peaks over -1.5 dBTP. Without a
+measurement the plan uses single-pass dynamic loudnorm, which also lands within ±1 LU on our
+test material but compresses dynamics.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from queue import Empty, Queue
+from typing import Any
+
+import ffmpeg
+
+from workers.media.errors import (
+    InsufficientDiskSpace,
+    MediaRejected,
+    TranscodeCancelled,
+    TranscodeFailed,
+    TranscodeTimedOut,
+)
+from workers.media.probe import FFMPEG, ProbeResult, check_decodable, probe_media, validate_probe
+from workers.media.progress import Progress, ProgressTracker
+
+MASTER = "master"
+PREVIEW = "preview"
+POSTER = "poster"
+ALL_OUTPUTS: frozenset[str] = frozenset({MASTER, PREVIEW, POSTER})
+OUTPUT_FILENAMES: dict[str, str] = {
+    MASTER: "master.mp4",
+    PREVIEW: "preview.mp4",
+    POSTER: "poster.jpg",
+}
+
+STANDARD_FPS: tuple[Fraction, ...] = (
+    Fraction(24000, 1001),
+    Fraction(24),
+    Fraction(25),
+    Fraction(30000, 1001),
+    Fraction(30),
+    Fraction(50),
+    Fraction(60000, 1001),
+    Fraction(60),
+)
+
+# YouTube's recommended SDR upload bitrates in kbit/s by short side: (≤30 fps, >30 fps).
+YOUTUBE_SDR_KBPS: tuple[tuple[int, int, int], ...] = (
+    (1080, 8000, 12000),
+    (720, 5000, 7500),
+    (480, 2500, 4000),
+    (0, 1000, 1500),
+)
+
+LOUDNESS_TARGET_I = -14.0
+LOUDNESS_TARGET_TP = -1.5
+LOUDNESS_TARGET_LRA = 11.0
+# Below this integrated loudness the track is treated as silence and left alone.
+SILENCE_LUFS = -70.0
+
+PREVIEW_SHORT_SIDE = 480
+PREVIEW_VIDEO_KBPS = 800
+PREVIEW_AUDIO_KBPS = 96
+MASTER_AUDIO_KBPS = 192
+POSTER_MAX_WIDTH = 1280
+POSTER_WINDOW_S = 5.0
+POSTER_SAMPLE_FPS = 2
+STDERR_TAIL_LINES = 20
+
+
+# An audio filter as (name, ((option, value), ...)), hashable so plans stay immutable.
+AudioFilter = tuple[str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class LoudnessMeasurement:
+    """First-pass ``loudnorm`` measurement (the ``input_*`` figures it prints)."""
+
+    input_i: float
+    input_tp: float
+    input_lra: float
+    input_thresh: float
+    target_offset: float
+
+    @property
+    def is_silent(self) -> bool:
+        return not math.isfinite(self.input_i) or self.input_i < SILENCE_LUFS
+
+
+@dataclass(frozen=True, slots=True)
+class TranscodePlan:
+    """Everything ``build_command`` needs, derived from the probe only (no I/O)."""
+
+    outputs: frozenset[str]
+    duration_s: float
+    fps: Fraction
+    gop: int
+    master_size: tuple[int, int]
+    preview_size: tuple[int, int]
+    poster_size: tuple[int, int]
+    video_kbps: int
+    audio_kbps: int
+    preset: str
+    preview_preset: str
+    video_stream_index: int
+    audio_stream_index: int | None
+    audio_filters: tuple[AudioFilter, ...] | None  # None → silent track from anullsrc
+    poster_start_s: float
+    poster_frames: int
+    input_duration_limit_s: float | None  # decode only this much (poster-only runs)
+
+    @property
+    def expected_duration_s(self) -> float:
+        return self.input_duration_limit_s or self.duration_s
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSummary:
+    width: int
+    height: int
+    duration_s: float
+    fps: float
+    bit_rate: int
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class TranscodeResult:
+    """Final paths by output name plus what the run produced and how fast."""
+
+    paths: dict[str, Path]
+    summaries: dict[str, OutputSummary]
+    wall_time_s: float
+    speed_x: float  # media seconds per wall-clock second
+    command: list[str] = field(repr=False)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def choose_fps(probe: ProbeResult) -> Fraction:
+    """Snap the source rate to a standard rate in 23.976…60.
+
+    Phones record variable frame rate with ``r_frame_rate`` at the nominal (highest) rate and
+    a lower average; the nominal rate wins when it is standard, so a 60 fps clip with dropped
+    frames stays 60 fps. High-speed rates are halved, low ones
+    doubled, then the nearest standard rate is used.
+    """
+    r_fps, avg_fps = probe.r_fps, probe.avg_fps
+    for candidate in (r_fps, avg_fps):
+        if candidate <= 0:
+            continue
+        if candidate == r_fps and avg_fps > r_fps * 1.01:
+            continue  # r_frame_rate is a guess below the real average; trust the average
+        nearest = _nearest_standard_fps(candidate)
+        if abs(candidate - float(nearest)) / float(nearest) < 0.0005:
+            return nearest
+    rate = avg_fps or r_fps or 30.0
+    while rate > 61:
+        rate /= 2
+    while rate < 23:
+        rate *= 2
+    return _nearest_standard_fps(rate)
+
+
+def _nearest_standard_fps(rate: float) -> Fraction:
+    """The standard rate closest to ``rate``; ties go to the higher rate."""
+    return min(STANDARD_FPS, key=lambda std: (abs(float(std) - rate), -float(std)))
+
+
+def _even(value: float) -> int:
+    # Round down so an odd source is cropped by a pixel rather than upscaled.
+    return max(2, int(value / 2 + 1e-6) * 2)
+
+
+def fit_size(width: int, height: int, *, box_long: int, box_short: int) -> tuple[int, int]:
+    """Scale (never up) to fit a box oriented like the source; even dimensions."""
+    box_w, box_h = (box_short, box_long) if height > width else (box_long, box_short)
+    scale = min(1.0, box_w / width, box_h / height)
+    return min(_even(width * scale), box_w), min(_even(height * scale), box_h)
+
+
+def youtube_video_kbps(size: tuple[int, int], fps: Fraction) -> int:
+    """YouTube's recommended SDR upload bitrate for the master's size and rate."""
+    short_side = min(size)
+    for min_short, standard, high in YOUTUBE_SDR_KBPS:
+        if short_side >= min_short:
+            return high if fps > 31 else standard
+    return YOUTUBE_SDR_KBPS[-1][1]  # pragma: no cover - last tier matches everything
+
+
+def audio_filter_chain(measurement: LoudnessMeasurement | None) -> tuple[AudioFilter, ...]:
+    """The audio chain for master and preview: loudness, then 48 kHz stereo float.
+
+    With a measurement: linear two-pass loudnorm (silence is left alone); without one:
+    single-pass dynamic loudnorm.
+    """
+    target = (
+        ("I", f"{LOUDNESS_TARGET_I}"),
+        ("TP", f"{LOUDNESS_TARGET_TP}"),
+        ("LRA", f"{LOUDNESS_TARGET_LRA}"),
+    )
+    tail: tuple[AudioFilter, ...] = (
+        ("aresample", (("out_sample_rate", "48000"),)),
+        (
+            "aformat",
+            (("sample_fmts", "fltp"), ("sample_rates", "48000"), ("channel_layouts", "stereo")),
+        ),
+    )
+    if measurement is None:
+        return (("loudnorm", target), *tail)
+    if measurement.is_silent:
+        return tail
+    m = measurement
+    measured = (
+        ("measured_I", f"{m.input_i:.2f}"),
+        ("measured_TP", f"{m.input_tp:.2f}"),
+        ("measured_LRA", f"{m.input_lra:.2f}"),
+        ("measured_thresh", f"{m.input_thresh:.2f}"),
+        ("offset", f"{m.target_offset:.2f}"),
+        ("linear", "true"),
+    )
+    return (("loudnorm", target + measured), *tail)
+
+
+def plan_transcode(
+    probe: ProbeResult,
+    *,
+    outputs: Iterable[str] | None = None,
+    loudness: LoudnessMeasurement | None = None,
+    preset: str = "medium",
+    preview_preset: str | None = None,
+    branding: object | None = None,
+) -> TranscodePlan:
+    """Decide sizes, rate, bitrates and filters for ``probe``; pure and deterministic.
+
+    ``outputs`` is a subset of ``ALL_OUTPUTS`` (default: all), so a re-run can produce only
+    what is missing. Raises ``ValueError`` for an unknown output name, an empty selection, a
+    probe without a video stream, or ``branding`` (not implemented yet).
+    """
+    selected = frozenset(ALL_OUTPUTS if outputs is None else outputs)
+    unknown = selected - ALL_OUTPUTS
+    if unknown or not selected:
+        raise ValueError(f"outputs must be a non-empty subset of {sorted(ALL_OUTPUTS)}")
+    if branding is not None:
+        raise ValueError("branding is not implemented yet")
+    if probe.video_stream_index is None or probe.width <= 0 or probe.height <= 0:
+        raise ValueError("probe has no usable video stream; call validate_probe first")
+
+    fps = choose_fps(probe)
+    master_size = fit_size(probe.width, probe.height, box_long=1920, box_short=1080)
+    short = min(master_size)
+    preview_scale = min(1.0, PREVIEW_SHORT_SIDE / short)
+    preview_size = (_even(master_size[0] * preview_scale), _even(master_size[1] * preview_scale))
+    poster_scale = min(1.0, POSTER_MAX_WIDTH / master_size[0])
+    poster_size = (_even(master_size[0] * poster_scale), _even(master_size[1] * poster_scale))
+
+    duration = probe.duration_s
+    # Skip a typical fade-in; sample a bounded window so memory stays small.
+    poster_start = min(1.0, duration * 0.2) if duration > 2 else 0.0
+    window = max(min(POSTER_WINDOW_S, duration - poster_start), 0.5)
+    poster_frames = max(1, math.ceil(window * POSTER_SAMPLE_FPS))
+    only_poster = selected == {POSTER}
+
+    return TranscodePlan(
+        outputs=selected,
+        duration_s=duration,
+        fps=fps,
+        gop=max(1, int(float(fps) / 2 + 0.5)),
+        master_size=master_size,
+        preview_size=preview_size,
+        poster_size=poster_size,
+        video_kbps=youtube_video_kbps(master_size, fps),
+        audio_kbps=MASTER_AUDIO_KBPS,
+        preset=preset,
+        preview_preset=preview_preset or preset,
+        video_stream_index=probe.video_stream_index,
+        audio_stream_index=probe.audio_stream_index if probe.has_audio else None,
+        audio_filters=audio_filter_chain(loudness) if probe.has_audio else None,
+        poster_start_s=poster_start,
+        poster_frames=poster_frames,
+        input_duration_limit_s=round(min(poster_start + window + 0.5, duration), 3)
+        if only_poster
+        else None,
+    )
+
+
+def _privacy_options() -> dict[str, Any]:
+    # Nothing from the phone survives: no global/stream/chapter metadata, no muxer "encoder"
+    # tag; handler names are set to neutral values instead of being copied.
+    return {
+        "map_metadata": -1,
+        "map_chapters": -1,
+        "fflags": "+bitexact",
+        "metadata:s:v": "handler_name=VideoHandler",
+        "metadata:s:a": "handler_name=SoundHandler",
+    }
+
+
+def build_command(
+    plan: TranscodePlan, *, src: str | Path, targets: Mapping[str, Path]
+) -> list[str]:
+    """The exact ffmpeg argument list for ``plan``; ``targets`` maps output name → file path.
+
+    Raises ``ValueError`` if ``targets`` does not cover ``plan.outputs``.
+    """
+    missing = plan.outputs - set(targets)
+    if missing:
+        raise ValueError(f"no target path for {sorted(missing)}")
+
+    input_kwargs: dict[str, Any] = {}
+    if plan.input_duration_limit_s:
+        input_kwargs["t"] = f"{plan.input_duration_limit_s:.3f}"
+    source = ffmpeg.input(str(src), **input_kwargs)
+
+    video_outputs = [name for name in (MASTER, PREVIEW, POSTER) if name in plan.outputs]
+    mw, mh = plan.master_size
+    video = (
+        source[str(plan.video_stream_index)]
+        .filter("fps", fps=str(plan.fps))
+        .filter("scale", w=mw, h=mh, out_color_matrix="bt709", out_range="tv")
+        .filter("setsar", "1")
+        .filter("format", "yuv420p")
+    )
+    video_split = video.filter_multi_output("split", len(video_outputs))
+    branches = {name: video_split.stream(i) for i, name in enumerate(video_outputs)}
+
+    audio_outputs = [name for name in (MASTER, PREVIEW) if name in plan.outputs]
+    audio_branches: dict[str, Any] = {}
+    if audio_outputs:
+        if plan.audio_stream_index is not None and plan.audio_filters is not None:
+            audio = source[str(plan.audio_stream_index)]
+            for filter_name, options in plan.audio_filters:
+                audio = audio.filter(filter_name, **dict(options))
+        else:
+            audio = ffmpeg.input(
+                "anullsrc=r=48000:cl=stereo", f="lavfi", t=f"{plan.duration_s:.3f}"
+            ).audio
+        audio_split = audio.filter_multi_output("asplit", len(audio_outputs))
+        audio_branches = {name: audio_split.stream(i) for i, name in enumerate(audio_outputs)}
+
+    color = {"color_primaries": "bt709", "color_trc": "bt709", "colorspace": "bt709"}
+    streams = []
+    if MASTER in plan.outputs:
+        kbps = plan.video_kbps
+        streams.append(
+            ffmpeg.output(
+                branches[MASTER],
+                audio_branches[MASTER],
+                str(targets[MASTER]),
+                format="mp4",
+                **{
+                    "c:v": "libx264",
+                    "profile:v": "high",
+                    "preset:v": plan.preset,
+                    "pix_fmt": "yuv420p",
+                    "b:v": f"{kbps}k",
+                    "maxrate:v": f"{kbps}k",
+                    "bufsize:v": f"{kbps * 2}k",
+                    "g:v": plan.gop,
+                    "bf:v": 2,
+                    "flags:v": "+cgop+bitexact",
+                    "fps_mode:v": "cfr",
+                    "c:a": "aac",
+                    "profile:a": "aac_low",
+                    "b:a": f"{plan.audio_kbps}k",
+                    "ar": 48000,
+                    "ac": 2,
+                    "flags:a": "+bitexact",
+                    "movflags": "+faststart",
+                    **color,
+                    **_privacy_options(),
+                },
+            )
+        )
+    if PREVIEW in plan.outputs:
+        pw, ph = plan.preview_size
+        preview_video = branches[PREVIEW]
+        if (pw, ph) != plan.master_size:
+            preview_video = preview_video.filter("scale", w=pw, h=ph)
+        streams.append(
+            ffmpeg.output(
+                preview_video,
+                audio_branches[PREVIEW],
+                str(targets[PREVIEW]),
+                format="mp4",
+                **{
+                    "c:v": "libx264",
+                    "profile:v": "main",
+                    "preset:v": plan.preview_preset,
+                    "pix_fmt": "yuv420p",
+                    "b:v": f"{PREVIEW_VIDEO_KBPS}k",
+                    "maxrate:v": f"{PREVIEW_VIDEO_KBPS * 5 // 4}k",
+                    "bufsize:v": f"{PREVIEW_VIDEO_KBPS * 2}k",
+                    "g:v": plan.gop * 4,
+                    "flags:v": "+bitexact",
+                    "fps_mode:v": "cfr",
+                    "c:a": "aac",
+                    "b:a": f"{PREVIEW_AUDIO_KBPS}k",
+                    "ar": 48000,
+                    "ac": 2,
+                    "flags:a": "+bitexact",
+                    "movflags": "+faststart",
+                    **color,
+                    **_privacy_options(),
+                },
+            )
+        )
+    if POSTER in plan.outputs:
+        poster = (
+            branches[POSTER]
+            .filter("trim", start=f"{plan.poster_start_s:.3f}")
+            .filter("fps", fps=POSTER_SAMPLE_FPS)
+        )
+        if plan.poster_size != plan.master_size:
+            poster = poster.filter("scale", w=plan.poster_size[0], h=plan.poster_size[1])
+        # thumbnail picks the frame closest to the window's average histogram, so a black or
+        # blurred frame loses against the content around it; it flushes early at EOF.
+        poster = poster.filter("thumbnail", n=plan.poster_frames)
+        streams.append(
+            ffmpeg.output(
+                poster,
+                str(targets[POSTER]),
+                format="image2",
+                update=1,
+                **{
+                    "frames:v": 1,
+                    "c:v": "mjpeg",
+                    "q:v": 3,
+                    "flags:v": "+bitexact",
+                    "map_metadata": -1,
+                    "map_chapters": -1,
+                    "fflags": "+bitexact",
+                },
+            )
+        )
+    graph = ffmpeg.merge_outputs(*streams).global_args(
+        "-nostdin", "-hide_banner", "-loglevel", "warning", "-progress", "pipe:1", "-nostats"
+    )
+    return [str(arg) for arg in ffmpeg.compile(graph, cmd=FFMPEG, overwrite_output=True)]
+
+
+# --------------------------------------------------------------------------- running
+
+
+def measure_loudness(
+    src: str | Path, *, audio_stream_index: int | None = None, timeout_s: float = 120
+) -> LoudnessMeasurement | None:
+    """Measure integrated loudness with an audio-only ``loudnorm`` pass (no video decode).
+
+    Returns None when the file has no audio. Raises ``TranscodeFailed`` if ffmpeg fails or
+    times out, or prints no measurement.
+    """
+    stream = f"0:{audio_stream_index}" if audio_stream_index is not None else "0:a:0?"
+    cmd = [
+        FFMPEG, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info",
+        "-i", str(src), "-map", stream, "-vn", "-sn", "-dn",
+        "-af", f"loudnorm=I={LOUDNESS_TARGET_I}:TP={LOUDNESS_TARGET_TP}"
+        f":LRA={LOUDNESS_TARGET_LRA}:print_format=json",
+        "-f", "null", "-",
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise TranscodeFailed(
+            "Die Lautstärkemessung hat zu lange gedauert.", "Loudness measurement timed out."
+        ) from exc
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise TranscodeFailed(
+            "Die Lautstärke konnte nicht gemessen werden.",
+            "Loudness measurement failed.",
+            _tail(stderr.splitlines()),
+        )
+    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
+    if match is None:
+        return None  # no audio stream matched the optional map
+    data = json.loads(match.group(0))
+
+    def number(key: str) -> float:
+        try:
+            return float(data[key])
+        except (KeyError, ValueError):
+            return -math.inf
+
+    return LoudnessMeasurement(
+        input_i=number("input_i"),
+        input_tp=number("input_tp"),
+        input_lra=max(number("input_lra"), 0.0),
+        input_thresh=number("input_thresh"),
+        target_offset=number("target_offset") if math.isfinite(number("target_offset")) else 0,
+    )
+
+
+def _tail(lines: Iterable[str], count: int = STDERR_TAIL_LINES) -> str:
+    return "\n".join(list(deque((line.rstrip() for line in lines), maxlen=count)))
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _summary(path: Path) -> OutputSummary:
+    probe = probe_media(path)
+    return OutputSummary(
+        width=probe.width,
+        height=probe.height,
+        duration_s=probe.duration_s,
+        fps=probe.avg_fps,
+        bit_rate=probe.bit_rate,
+        size_bytes=path.stat().st_size,
+    )
+
+
+def _verify(plan: TranscodePlan, temps: Mapping[str, Path]) -> dict[str, OutputSummary]:
+    """Probe every output; raise ``TranscodeFailed`` when one is missing or looks wrong."""
+    summaries: dict[str, OutputSummary] = {}
+    expected_sizes = {
+        MASTER: plan.master_size,
+        PREVIEW: plan.preview_size,
+        POSTER: plan.poster_size,
+    }
+    for name in sorted(plan.outputs):
+        path = temps[name]
+        problem = ""
+        if not path.is_file() or path.stat().st_size == 0:
+            problem = "missing or empty"
+        else:
+            try:
+                summary = _summary(path)
+            except MediaRejected as exc:
+                problem = f"unreadable: {exc.technical}"
+            else:
+                summaries[name] = summary
+                if (summary.width, summary.height) != expected_sizes[name]:
+                    problem = f"size {summary.width}x{summary.height}"
+                elif name != POSTER:
+                    tolerance = max(1.0, plan.duration_s * 0.05)
+                    if abs(summary.duration_s - plan.duration_s) > tolerance:
+                        problem = f"duration {summary.duration_s:.2f}s vs {plan.duration_s:.2f}s"
+        if problem:
+            raise TranscodeFailed(
+                "Die umgewandelte Datei ist fehlerhaft.",
+                f"Output {name} did not verify: {problem}.",
+            )
+    return summaries
+
+
+def run_transcode(
+    src: str | Path,
+    workdir: str | Path,
+    plan: TranscodePlan,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    timeout_s: float | None = None,
+    cancel_event: threading.Event | None = None,
+    progress_interval_s: float = 1.0,
+) -> TranscodeResult:
+    """Run the single ffmpeg pass for ``plan`` and move verified outputs into ``workdir``.
+
+    Outputs are written under hidden temporary names and renamed to ``OUTPUT_FILENAMES`` only
+    after ffmpeg succeeded and every output probed as expected. ``on_progress`` is called in
+    the caller's thread at most once per ``progress_interval_s`` and once with 100 %.
+
+    Raises ``TranscodeFailed`` (ffmpeg error or bad output; ``stderr_tail`` has the last
+    lines), ``TranscodeTimedOut`` after ``timeout_s``, ``TranscodeCancelled`` when
+    ``cancel_event`` is set. In those cases, and for any exception raised into this function
+    (e.g. Celery's ``SoftTimeLimitExceeded``), the ffmpeg process group is killed and the
+    temporary files are removed before the exception propagates.
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:12]
+    temps = {name: workdir / f".{OUTPUT_FILENAMES[name]}.{token}.part" for name in plan.outputs}
+    targets = {name: workdir / OUTPUT_FILENAMES[name] for name in plan.outputs}
+    cmd = build_command(plan, src=src, targets=temps)
+    tracker = ProgressTracker(
+        duration_s=plan.expected_duration_s,
+        callback=on_progress,
+        min_interval_s=progress_interval_s,
+    )
+    stderr_lines: deque[str] = deque(maxlen=200)
+    progress_lines: Queue[str] = Queue()
+
+    started = time.monotonic()
+    deadline = started + timeout_s if timeout_s is not None else None
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # own process group, so a kill reaches every child
+    )
+
+    def pump(stream: Any, sink: Callable[[str], None]) -> None:
+        for raw in iter(stream.readline, b""):
+            sink(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    readers = [
+        threading.Thread(target=pump, args=(proc.stdout, progress_lines.put), daemon=True),
+        threading.Thread(target=pump, args=(proc.stderr, stderr_lines.append), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+
+    def drain() -> None:
+        while True:
+            try:
+                tracker.feed_line(progress_lines.get_nowait())
+            except Empty:
+                return
+
+    try:
+        while proc.poll() is None:
+            drain()
+            if cancel_event is not None and cancel_event.is_set():
+                _kill_group(proc)
+                raise TranscodeCancelled(
+                    "Die Umwandlung wurde abgebrochen.",
+                    "Transcode cancelled.",
+                    _tail(stderr_lines),
+                )
+            if deadline is not None and time.monotonic() > deadline:
+                _kill_group(proc)
+                raise TranscodeTimedOut(
+                    "Die Umwandlung hat zu lange gedauert.",
+                    f"Transcode exceeded {timeout_s:.0f}s.",
+                    _tail(stderr_lines),
+                )
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.2)
+        for reader in readers:
+            reader.join(timeout=5)
+        drain()
+        if proc.returncode != 0:
+            raise TranscodeFailed(
+                "Das Video konnte nicht umgewandelt werden.",
+                f"ffmpeg exited with status {proc.returncode}.",
+                _tail(stderr_lines),
+            )
+        summaries = _verify(plan, temps)
+        for name, temp in temps.items():
+            os.replace(temp, targets[name])
+    except BaseException:
+        if proc.poll() is None:
+            _kill_group(proc)
+        _remove(temps.values())
+        raise
+    finally:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    tracker.finish()
+    wall = time.monotonic() - started
+    return TranscodeResult(
+        paths=targets,
+        summaries=summaries,
+        wall_time_s=wall,
+        speed_x=plan.expected_duration_s / wall if wall > 0 else 0.0,
+        command=cmd,
+    )
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def estimate_needed_bytes(*, duration_s: float, source_bytes: int = 0) -> int:
+    """Disk space a transcode needs in its working directory.
+
+    Master at the highest YouTube rate plus audio, the preview, the poster and 25 % headroom,
+    plus ``source_bytes`` when the source still has to be copied into the working directory.
+    """
+    kbps = YOUTUBE_SDR_KBPS[0][2] + MASTER_AUDIO_KBPS + PREVIEW_VIDEO_KBPS * 5 // 4
+    outputs = duration_s * kbps * 1000 / 8
+    return int(source_bytes + outputs * 1.25 + 16 * 1024 * 1024)
+
+
+def ensure_free_space(workdir: str | Path, *, needed_bytes: int) -> None:
+    """Raise ``InsufficientDiskSpace`` if ``workdir``'s file system has less than needed.
+
+    ``workdir`` may not exist yet; its nearest existing parent is checked.
+    """
+    path = Path(workdir)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    free = shutil.disk_usage(path).free
+    if free < needed_bytes:
+        raise InsufficientDiskSpace(path=str(path), needed_bytes=needed_bytes, free_bytes=free)
+
+
+def time_limits_for(duration_s: float) -> tuple[int, int]:
+    """Celery ``(soft, hard)`` time limits in seconds for a clip of ``duration_s``.
+
+    soft = 120 s fixed overhead (download, probe, decode check, loudness pass, upload) plus
+    6 s per media second (the medium preset on two cores runs a 1080p clip at roughly
+    0.5-1x real time, so 6x leaves room for a busy machine); hard = soft + 60 s so the soft
+    handler can kill ffmpeg and clean up.
+    """
+    soft = int(120 + 6 * max(duration_s, 0.0))
+    return soft, soft + 60
+
+
+# --------------------------------------------------------------------------- whole pipeline
+
+
+def process_video(
+    src: str | Path,
+    workdir: str | Path,
+    *,
+    outputs: Iterable[str] | None = None,
+    max_duration_s: float = 300,
+    preset: str = "medium",
+    on_progress: Callable[[Progress], None] | None = None,
+    timeout_s: float | None = None,
+    cancel_event: threading.Event | None = None,
+) -> TranscodeResult:
+    """Probe, validate, decode-check, check disk space, measure loudness, plan and run.
+
+    Raises ``MediaRejected`` (the upload is unusable: do not retry), ``InsufficientDiskSpace``,
+    ``TranscodeFailed`` and its subclasses ``TranscodeTimedOut``/``TranscodeCancelled``.
+    """
+    probe = probe_media(src)
+    validate_probe(probe, max_duration_s=max_duration_s)
+    check_decodable(src, duration_s=probe.duration_s)
+    ensure_free_space(workdir, needed_bytes=estimate_needed_bytes(duration_s=probe.duration_s))
+    selected = frozenset(ALL_OUTPUTS if outputs is None else outputs)
+    loudness = None
+    if probe.has_audio and selected & {MASTER, PREVIEW}:
+        loudness = measure_loudness(src, audio_stream_index=probe.audio_stream_index)
+    plan = plan_transcode(probe, outputs=selected, loudness=loudness, preset=preset)
+    return run_transcode(
+        src, workdir, plan, on_progress=on_progress, timeout_s=timeout_s, cancel_event=cancel_event
+    )

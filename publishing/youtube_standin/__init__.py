@@ -16,6 +16,7 @@ restarts the chunk count at 1):
 - ``"chunk_errors": {"3": 503}`` answer the 3rd chunk PUT with that status (body discarded);
 - ``"drop_chunks": [2, 5]`` read those chunk PUTs and close the socket without answering;
 - ``"quota_exhausted": true`` use up today's quota (until ``reset-quota``);
+- ``"quota_used": {"units": 9000, "uploads": 0}`` set today's usage;
 - ``"upload_limit": true`` refuse ``videos.insert`` with 400 uploadLimitExceeded (until reset);
 - ``"processing": "failed" | "rejected"`` and ``"processing_seconds": 0.5`` for new videos;
 - ``"revoke_refresh_tokens": ["..."]`` or ``"revoke_all_refresh_tokens": true`` (invalid_grant);

@@ -786,6 +786,9 @@ class StandinHandler(BaseHTTPRequestHandler):
         part.replace(target)
         faults = self.store.data["faults"]
         self.store.data["videos"][video_id] = resource
+        self.store.data["counters"]["videos_created"] = (
+            self.store.data["counters"].get("videos_created", 0) + 1
+        )
         self.store.data["video_files"][video_id] = {
             "file": str(target),
             "size": target.stat().st_size,

@@ -215,6 +215,7 @@ def _empty_state() -> dict[str, Any]:
             "chunks_misplaced": 0,
             "status_queries": 0,
             "sessions_created": 0,
+            "videos_created": 0,
             "dropped_connections": 0,
             "injected_errors": 0,
             "calls": {},
@@ -297,7 +298,7 @@ class Store:
     def set_faults(self, faults: dict[str, Any]) -> None:
         """Replace the fault configuration (see the package docstring for the keys).
 
-        One-shot actions (``quota_exhausted``, ``expire_access_tokens``, ``expire_sessions``,
+        One-shot actions (``quota_exhausted``, ``quota_used``, ``expire_access_tokens``, ``expire_sessions``,
         ``revoke_refresh_tokens``) are applied now and not kept; the rest stay until replaced.
         """
         with self.lock:
@@ -306,6 +307,11 @@ class Store:
                 self._roll_quota_day()
                 self.data["quota"]["units"] = DAILY_UNITS
                 self.data["quota"]["uploads"] = DAILY_UPLOADS
+            used = faults.pop("quota_used", None)
+            if used:
+                self._roll_quota_day()
+                self.data["quota"]["units"] = int(used.get("units", 0))
+                self.data["quota"]["uploads"] = int(used.get("uploads", 0))
             if faults.pop("expire_access_tokens", False):
                 self.data["access_tokens"] = {}
             if faults.pop("expire_sessions", False):

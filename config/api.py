@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class ApplicationError(Exception):
     """A domain error a client can act on; ``status_code`` decides the HTTP status."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -52,8 +52,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"message": "Validation error", "extra": {"fields": response.data}}
     else:
-        detail = response.data.get("detail", response.data) if isinstance(
-            response.data, dict
-        ) else response.data
+        detail = (
+            response.data.get("detail", response.data)
+            if isinstance(response.data, dict)
+            else response.data
+        )
         response.data = {"message": str(detail), "extra": {}}
     return response

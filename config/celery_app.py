@@ -77,7 +77,7 @@ def _first_heartbeat(sender: object, **_: object) -> None:
     hostname = getattr(sender, "hostname", None) or "worker"
     try:
         heartbeat_record(hostname=str(hostname))
-    except Exception:  # noqa: BLE001 - a missing table before migrate must not kill the worker
+    except Exception:  # a missing table before migrate must not kill the worker
         import logging
 
         logging.getLogger(__name__).exception("could not record the first heartbeat")

@@ -13,6 +13,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.storage import media_backend_path
+
 
 @never_cache
 @require_GET
@@ -42,7 +44,8 @@ def check_redis() -> dict[str, Any]:
 def check_storage() -> dict[str, Any]:
     name = default_storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     default_storage.delete(name)
-    return {"ok": True, "detail": settings.STORAGES["default"]["BACKEND"].rsplit(".", 1)[-1]}
+    backend: str = media_backend_path()
+    return {"ok": True, "detail": backend.rsplit(".", 1)[-1]}
 
 
 def check_worker() -> dict[str, Any]:

@@ -17,7 +17,9 @@ class CampaignApi(APIView):
     class OutputSerializer(serializers.Serializer):
         name = serializers.CharField()
         alliance = serializers.CharField()
-        languages = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+        languages = serializers.ListField(
+            child=serializers.DictField(child=serializers.CharField())
+        )
 
     @extend_schema(responses=OutputSerializer, summary="Campaign name and supported languages")
     def get(self, request: Request) -> Response:
@@ -40,4 +42,6 @@ class MeApi(APIView):
     def get(self, request: Request) -> Response:
         user = request.user
         roles = sorted(user.groups.values_list("name", flat=True))
-        return Response(self.OutputSerializer({"username": user.get_username(), "roles": roles}).data)
+        return Response(
+            self.OutputSerializer({"username": user.get_username(), "roles": roles}).data
+        )

@@ -14,6 +14,10 @@ from django.conf import settings as django_settings
 
 from tests.support.services import ROOT, CeleryWorker, RedisServer
 
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests
+# make beside it are still synchronous, so Django's async guard does not apply here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 
@@ -107,9 +111,7 @@ def process_env(
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(
-    process_env: dict[str, str], session_dir: Path
-) -> Iterator[CeleryWorker]:
+def celery_worker_process(process_env: dict[str, str], session_dir: Path) -> Iterator[CeleryWorker]:
     worker = CeleryWorker(env=process_env, log_path=session_dir / "worker.log")
     worker.start()
     yield worker

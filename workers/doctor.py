@@ -37,11 +37,23 @@ def check_ffmpeg() -> list[CheckResult]:
     for binary in ("ffmpeg", "ffprobe"):
         version = _ffmpeg_version(binary)
         if version is None:
-            results.append(CheckResult(binary, False, "not installed",
-                                       "apt-get install ffmpeg (make run does it for you)"))
+            results.append(
+                CheckResult(
+                    binary,
+                    False,
+                    "not installed",
+                    "apt-get install ffmpeg (make run does it for you)",
+                )
+            )
         elif version < MIN_FFMPEG:
-            results.append(CheckResult(binary, False, f"version {version[0]}.{version[1]} is too old",
-                                       f"install ffmpeg {MIN_FFMPEG[0]}.{MIN_FFMPEG[1]} or newer"))
+            results.append(
+                CheckResult(
+                    binary,
+                    False,
+                    f"version {version[0]}.{version[1]} is too old",
+                    f"install ffmpeg {MIN_FFMPEG[0]}.{MIN_FFMPEG[1]} or newer",
+                )
+            )
         else:
             results.append(CheckResult(binary, True, f"version {version[0]}.{version[1]}"))
     return results
@@ -51,11 +63,19 @@ def check_text_shaping() -> list[CheckResult]:
     from PIL import features
 
     if features.check_feature("raqm"):
-        return [CheckResult("text shaping", True,
-                            f"libraqm {features.version_feature('raqm')} (Arabic, Farsi)")]
-    return [CheckResult("text shaping", False,
-                        "Pillow cannot shape right-to-left text (libraqm/fribidi missing)",
-                        "apt-get install libraqm0 libfribidi0 libharfbuzz0b")]
+        return [
+            CheckResult(
+                "text shaping", True, f"libraqm {features.version_feature('raqm')} (Arabic, Farsi)"
+            )
+        ]
+    return [
+        CheckResult(
+            "text shaping",
+            False,
+            "Pillow cannot shape right-to-left text (libraqm/fribidi missing)",
+            "apt-get install libraqm0 libfribidi0 libharfbuzz0b",
+        )
+    ]
 
 
 def check_redis() -> list[CheckResult]:
@@ -66,8 +86,14 @@ def check_redis() -> list[CheckResult]:
         client.ping()
         client.close()
     except redis.RedisError as exc:
-        return [CheckResult("redis", False, f"{settings.REDIS_URL} is unreachable ({exc})",
-                            "start redis-server (make run starts one) or set REDIS_URL")]
+        return [
+            CheckResult(
+                "redis",
+                False,
+                f"{settings.REDIS_URL} is unreachable ({exc})",
+                "start redis-server (make run starts one) or set REDIS_URL",
+            )
+        ]
     return [CheckResult("redis", True, f"{settings.REDIS_URL} answers")]
 
 
@@ -77,8 +103,14 @@ def check_storage() -> list[CheckResult]:
     try:
         detail = probe()["detail"]
     except Exception as exc:  # noqa: BLE001 - every failure becomes a readable line
-        return [CheckResult("storage", False, f"cannot write media: {exc}",
-                            "check MEDIA_ROOT permissions or the S3_* settings")]
+        return [
+            CheckResult(
+                "storage",
+                False,
+                f"cannot write media: {exc}",
+                "check MEDIA_ROOT permissions or the S3_* settings",
+            )
+        ]
     return [CheckResult("storage", True, f"writable ({detail})")]
 
 
@@ -97,14 +129,20 @@ def check_email() -> list[CheckResult]:
 
     backend = settings.EMAIL_BACKEND.rsplit(".", 2)[-2]
     try:
-        connection = get_connection(timeout=5) if "smtp" in settings.EMAIL_BACKEND else (
-            get_connection()
+        connection = (
+            get_connection(timeout=5) if "smtp" in settings.EMAIL_BACKEND else (get_connection())
         )
         connection.open()
         connection.close()
     except Exception as exc:  # noqa: BLE001
-        return [CheckResult("e-mail", False, f"{backend} backend failed: {exc}",
-                            "check EMAIL_URL (e.g. smtp+tls://user:password@host:587)")]
+        return [
+            CheckResult(
+                "e-mail",
+                False,
+                f"{backend} backend failed: {exc}",
+                "check EMAIL_URL (e.g. smtp+tls://user:password@host:587)",
+            )
+        ]
     return [CheckResult("e-mail", True, f"{backend} backend works")]
 
 

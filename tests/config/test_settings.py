@@ -12,7 +12,12 @@ from tests.support.services import ROOT
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -45,8 +50,11 @@ def test_production_refuses_sqlite() -> None:
 
 
 def test_doctor_names_unreachable_redis_and_the_fix() -> None:
-    env = _clean_env(DJANGO_SETTINGS_MODULE="config.settings.test",
-                     REDIS_URL="redis://127.0.0.1:1/0", VAR_DIR=str(ROOT / "var"))
+    env = _clean_env(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        REDIS_URL="redis://127.0.0.1:1/0",
+        VAR_DIR=str(ROOT / "var"),
+    )
     result = _manage("doctor", env=env)
     assert result.returncode == 1
     assert "FAIL redis" in result.stdout
@@ -64,9 +72,22 @@ def test_worker_without_ffmpeg_says_what_to_do(tmp_path: object) -> None:
         VAR_DIR=str(ROOT / "var"),
     )
     result = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "config", "worker",
-         "-Q", "transcode", "--loglevel", "INFO"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+        [
+            os.path.join(os.path.dirname(sys.executable), "celery"),
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "transcode",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "ffmpeg/ffprobe are not installed" in result.stderr

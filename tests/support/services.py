@@ -25,7 +25,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(check: Callable[[], bool], *, timeout: float, what: str, interval: float = 0.1) -> None:
+def wait_for(
+    check: Callable[[], bool], *, timeout: float, what: str, interval: float = 0.1
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
@@ -47,8 +49,18 @@ class RedisServer:
         self.process = subprocess.Popen(
             [
                 shutil.which("redis-server") or "redis-server",
-                "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.dir),
-                "--save", "", "--appendonly", "yes", "--protected-mode", "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.dir),
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--protected-mode",
+                "yes",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -97,10 +109,22 @@ class CeleryWorker:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
-                str(VENV_BIN / "celery"), "-A", "config", "worker",
-                "-Q", self.queues, "--pool", "prefork", "--concurrency", str(self.concurrency),
-                "--loglevel", "INFO", "--without-mingle", "--without-gossip",
-                "--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+                str(VENV_BIN / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                self.queues,
+                "--pool",
+                "prefork",
+                "--concurrency",
+                str(self.concurrency),
+                "--loglevel",
+                "INFO",
+                "--without-mingle",
+                "--without-gossip",
+                "--hostname",
+                f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
             ],
             cwd=ROOT,
             env=self.env,

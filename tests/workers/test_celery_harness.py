@@ -33,8 +33,11 @@ def test_task_killed_with_its_worker_process_is_delivered_again_and_completes_on
     slow_count.delay(key, 3)
     wait_for(lambda: client.get(f"{key}:started") == b"1", timeout=30, what="the task to start")
     celery_worker.kill_pool_process()
-    wait_for(lambda: client.get(f"{key}:finished") == b"1", timeout=60,
-             what="the redelivered task to finish")
+    wait_for(
+        lambda: client.get(f"{key}:finished") == b"1",
+        timeout=60,
+        what="the redelivered task to finish",
+    )
     assert client.get(f"{key}:started") == b"2"
     assert client.get(f"{key}:finished") == b"1"
     assert "WorkerLostError" in celery_worker.log_tail(200)

@@ -134,6 +134,14 @@ def client_config_for(
     }
 
 
+def _allow_loopback_http(uri: str) -> None:
+    """Let oauthlib talk plain http to a loopback endpoint (the stand-in), never elsewhere."""
+    parts = urllib.parse.urlsplit(uri)
+    if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}:
+        # oauthlib reads this process-wide switch on every call; production URIs are https.
+        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+
+
 def authorization_url(
     *, client_config: dict[str, Any], redirect_uri: str, state: str
 ) -> tuple[str, str]:
@@ -142,6 +150,7 @@ def authorization_url(
     Keep the verifier server-side (session), never in the URL; pass it to ``exchange_code``.
     Asks for offline access with ``prompt=consent`` so Google always returns a refresh token.
     """
+    _allow_loopback_http(next(iter(client_config.values()))["auth_uri"])
     flow = Flow.from_client_config(
         client_config, scopes=list(SCOPES), redirect_uri=redirect_uri, state=state
     )
@@ -161,10 +170,7 @@ def exchange_code(
     Raises ReconnectRequired if Google refuses the code (expired, reused, wrong verifier).
     Plain-http token endpoints are allowed only on loopback (the stand-in).
     """
-    config = next(iter(client_config.values()))
-    token_url = urllib.parse.urlsplit(config["token_uri"])
-    if token_url.scheme == "http" and token_url.hostname in {"127.0.0.1", "localhost", "::1"}:
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    _allow_loopback_http(next(iter(client_config.values()))["token_uri"])
     flow = Flow.from_client_config(
         client_config,
         scopes=list(SCOPES),

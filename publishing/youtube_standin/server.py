@@ -139,7 +139,7 @@ class StandinHandler(BaseHTTPRequestHandler):
             self._send_json(error.status, error.body(), self._error_headers(error))
         except _ClientGone:
             self.close_connection = True
-        except Exception:  # the stand-in must answer like a 500, never hang the client
+        except Exception:  # noqa: BLE001 - answer like a 500 rather than hang the client
             traceback.print_exc()
             self._send_json(
                 500,

@@ -298,8 +298,9 @@ class Store:
     def set_faults(self, faults: dict[str, Any]) -> None:
         """Replace the fault configuration (see the package docstring for the keys).
 
-        One-shot actions (``quota_exhausted``, ``quota_used``, ``expire_access_tokens``, ``expire_sessions``,
-        ``revoke_refresh_tokens``) are applied now and not kept; the rest stay until replaced.
+        One-shot actions (``quota_exhausted``, ``quota_used``, ``expire_access_tokens``,
+        ``expire_sessions``, ``revoke_refresh_tokens``) are applied now and not kept; the rest
+        stay until replaced.
         """
         with self.lock:
             faults = dict(faults)

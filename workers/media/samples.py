@@ -61,7 +61,13 @@ def make_clip(
     MP4/MOV the metadata is written with ``use_metadata_tags`` so arbitrary keys survive.
     """
     dest = Path(dest)
-    args = ["-f", "lavfi", "-i", f"testsrc2=s={width}x{height}:r={fps}:d={duration_s}"]
+    # testsrc2 rounds odd sizes down to even ones; scale afterwards for a truly odd frame
+    # (H.264 needs yuv444p for that, 4:2:0 requires even dimensions).
+    even_w, even_h = width + width % 2, height + height % 2
+    video_source = f"testsrc2=s={even_w}x{even_h}:r={fps}:d={duration_s}"
+    if (even_w, even_h) != (width, height):
+        video_source += f",scale={width}:{height}"
+    args = ["-f", "lavfi", "-i", video_source]
     if audio is not None:
         layout = "mono" if audio_channels == 1 else "stereo"
         if audio == "silence":

@@ -168,20 +168,14 @@ def choose_fps(probe: ProbeResult) -> Fraction:
     """Snap the source rate to a standard rate in 23.976…60.
 
     Phones record variable frame rate with ``r_frame_rate`` at the nominal (highest) rate and
-    a lower average; the nominal rate wins when it is standard, so a 60 fps clip with dropped
-    frames stays 60 fps. High-speed rates are halved, low ones
-    doubled, then the nearest standard rate is used.
+    a lower average; the nominal rate wins when plausible, so a 60 fps clip with dropped
+    frames stays 60 fps. High-speed rates are halved, low ones doubled, then the nearest
+    standard rate is used.
     """
     r_fps, avg_fps = probe.r_fps, probe.avg_fps
-    for candidate in (r_fps, avg_fps):
-        if candidate <= 0:
-            continue
-        if candidate == r_fps and avg_fps > r_fps * 1.01:
-            continue  # r_frame_rate is a guess below the real average; trust the average
-        nearest = _nearest_standard_fps(candidate)
-        if abs(candidate - float(nearest)) / float(nearest) < 0.0005:
-            return nearest
-    rate = avg_fps or r_fps or 30.0
+    # r_frame_rate can be a timebase artefact (90000/1) or a guess below the real average.
+    r_plausible = r_fps > 0 and (not avg_fps or avg_fps / 1.01 <= r_fps <= avg_fps * 4)
+    rate = r_fps if r_plausible else (avg_fps or r_fps or 30.0)
     while rate > 61:
         rate /= 2
     while rate < 23:

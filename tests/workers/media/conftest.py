@@ -44,7 +44,9 @@ SOURCES: dict[str, Callable[[Path], Path]] = {
         audio_volume_db=-35,
         metadata=samples.PHONE_METADATA,
     ),
-    "odd_dimensions": lambda d: samples.make_clip(d / "odd.mp4", width=641, height=361),
+    "odd_dimensions": lambda d: samples.make_clip(
+        d / "odd.mp4", width=641, height=361, pix_fmt="yuv444p"
+    ),
     "ten_bit": lambda d: samples.make_clip(
         d / "10bit.mp4", pix_fmt="yuv420p10le", metadata=samples.PHONE_METADATA
     ),

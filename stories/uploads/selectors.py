@@ -1,0 +1,90 @@
+"""Reads about uploads: lookup, expiry, and the words that explain a rejection."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Upload
+
+DEFAULT_LANGUAGE = "de"
+
+# Shown to the submitter when the finished file is not something we can use.
+REJECTION_MESSAGES: dict[str, dict[str, str]] = {
+    "not_a_video": {
+        "de": "Die Datei ist kein Video. Bitte lade ein Video hoch, zum Beispiel MP4 oder MOV.",
+        "en": "This file is not a video. Please upload a video, for example MP4 or MOV.",
+        "ar": "هذا الملف ليس مقطع فيديو. يرجى رفع مقطع فيديو، مثل MP4 أو MOV.",
+        "fa": "این فایل ویدیو نیست. لطفاً یک ویدیو بارگذاری کنید، مثلاً MP4 یا MOV.",
+        "uk": "Цей файл не є відео. Будь ласка, завантажте відео, наприклад MP4 або MOV.",
+        "tr": "Bu dosya bir video değil. Lütfen MP4 veya MOV gibi bir video yükleyin.",
+    },
+    "empty": {
+        "de": "Die Datei ist leer. Bitte wähle dein Video noch einmal aus.",
+        "en": "The file is empty. Please choose your video again.",
+        "ar": "الملف فارغ. يرجى اختيار مقطع الفيديو مرة أخرى.",
+        "fa": "فایل خالی است. لطفاً ویدیوی خود را دوباره انتخاب کنید.",
+        "uk": "Файл порожній. Будь ласка, виберіть своє відео ще раз.",
+        "tr": "Dosya boş. Lütfen videonu yeniden seç.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Rejection:
+    code: str
+    message: str
+
+
+def upload_get(*, upload_id: uuid.UUID) -> Upload | None:
+    return Upload.objects.filter(pk=upload_id).first()
+
+
+def upload_working_path(*, upload_id: uuid.UUID) -> Path:
+    """Where the bytes of an unfinished upload live; named by the UUID, never by the client."""
+    return Path(settings.UPLOAD_TEMP_DIR) / f"{upload_id.hex}.part"
+
+
+def upload_is_expired(*, upload: Upload, now: datetime | None = None) -> bool:
+    """An unfinished upload past its expiry; finished ones no longer expire."""
+    if upload.state == Upload.State.EXPIRED:
+        return True
+    now = now or timezone.now()
+    return upload.state == Upload.State.RECEIVING and upload.expires_at <= now
+
+
+def upload_language(*, upload: Upload) -> str:
+    lang = str(upload.metadata.get("lang", "")).split("-")[0].lower()
+    return lang if lang in REJECTION_MESSAGES["empty"] else DEFAULT_LANGUAGE
+
+
+def rejection_message(*, code: str, language: str) -> str:
+    messages = REJECTION_MESSAGES.get(code, REJECTION_MESSAGES["not_a_video"])
+    return messages.get(language, messages[DEFAULT_LANGUAGE])
+
+
+def upload_rejection(*, upload: Upload) -> Rejection | None:
+    if upload.state != Upload.State.REJECTED:
+        return None
+    code = upload.rejection_reason
+    return Rejection(
+        code=code, message=rejection_message(code=code, language=upload_language(upload=upload))
+    )
+
+
+def upload_status(*, upload: Upload) -> dict[str, Any]:
+    """What the browser needs to know after the bytes are sent (not part of tus)."""
+    state = Upload.State.EXPIRED.value if upload_is_expired(upload=upload) else upload.state
+    rejection = upload_rejection(upload=upload)
+    return {
+        "state": state,
+        "offset": upload.offset,
+        "length": upload.length,
+        "rejection": {"code": rejection.code, "message": rejection.message} if rejection else None,
+    }

@@ -1,0 +1,108 @@
+"""Fixtures for the tus endpoint: a private working folder and real sample files."""
+
+from __future__ import annotations
+
+import base64
+import io
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
+OFFSET_TYPE = "application/offset+octet-stream"
+UPLOADS_URL = "/api/v1/uploads/"
+
+
+@pytest.fixture(autouse=True)
+def _uploads_settings(settings: Any, tmp_path: Path) -> None:
+    settings.UPLOAD_TEMP_DIR = tmp_path / "uploads"
+    settings.UPLOAD_CREATE_RATE = "100000/hour"
+    settings.UPLOADS_OWNER_VALIDATOR = None
+    settings.UPLOADS_ON_COMPLETE = None
+
+
+def _ffmpeg(out: Path, *args: str) -> Path:
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+            "-t",
+            "2",
+            "-pix_fmt",
+            "yuv420p",
+            *args,
+            str(out),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def samples(session_dir: Path) -> Iterator[dict[str, Path]]:
+    """Small real files made here: videos by ffmpeg, an image by Pillow, HTML, nothing."""
+    folder = session_dir / "upload-samples"
+    folder.mkdir()
+    png = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(png, format="PNG")
+    (folder / "image.mp4").write_bytes(png.getvalue())  # a PNG renamed .mp4
+    (folder / "page.mp4").write_text(
+        "<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>\n"
+    )
+    (folder / "empty.mp4").write_bytes(b"")
+    yield {
+        "mp4": _ffmpeg(folder / "clip.mp4"),
+        "mov": _ffmpeg(folder / "clip.mov", "-c:v", "mpeg4"),
+        "webm": _ffmpeg(folder / "clip.webm", "-c:v", "libvpx", "-b:v", "200k"),
+        "png": folder / "image.mp4",
+        "html": folder / "page.mp4",
+        "empty": folder / "empty.mp4",
+    }
+
+
+def metadata_header(**values: str) -> str:
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
+
+
+def create(client: Client, length: int, **metadata: str) -> Any:
+    metadata.setdefault("draft", "draft-1")
+    return client.post(
+        UPLOADS_URL,
+        HTTP_UPLOAD_LENGTH=str(length),
+        HTTP_UPLOAD_METADATA=metadata_header(**metadata),
+        **TUS,
+    )
+
+
+def patch(client: Client, url: str, offset: int, data: bytes, **headers: str) -> Any:
+    return client.generic(
+        "PATCH",
+        url,
+        data,
+        content_type=headers.pop("content_type", OFFSET_TYPE),
+        HTTP_UPLOAD_OFFSET=str(offset),
+        **{**TUS, **headers},
+    )
+
+
+def upload_bytes(client: Client, data: bytes, *, chunk: int = 64 * 1024, **metadata: str) -> str:
+    """Create and send ``data`` in chunks; returns the upload URL."""
+    response = create(client, len(data), **metadata)
+    assert response.status_code == 201, response.content
+    url = response["Location"]
+    for start in range(0, len(data), chunk):
+        sent = patch(client, url, start, data[start : start + chunk])
+        assert sent.status_code == 204, sent.content
+    return str(url)

@@ -382,3 +382,40 @@ def test_the_page_lists_videos_with_escaped_text(
         standin.url + f"_standin/media/{video_id}", headers={"Range": "bytes=0-9"}, timeout=5
     )
     assert media.status_code == 206 and media.content == video_file.read_bytes()[:10]
+
+
+def test_discovery_document_served_by_the_stand_in_routes_uploads_there(
+    standin: Standin, tmp_path: Path
+) -> None:
+    from google.oauth2.credentials import Credentials
+    from googleapiclient.discovery import build
+    from googleapiclient.http import MediaFileUpload
+
+    media_file = tmp_path / "one.bin"
+    media_file.write_bytes(b"x" * 10)
+    youtube = build(
+        "youtube",
+        "v3",
+        discoveryServiceUrl=standin.url + "discovery/v1/apis/{api}/{apiVersion}/rest",
+        static_discovery=False,
+        cache_discovery=False,
+        credentials=Credentials(token="unused"),
+    )
+    media = MediaFileUpload(str(media_file), resumable=True)
+    request = youtube.videos().insert(part="snippet", body={}, media_body=media)
+    assert request.uri.startswith(standin.url + "upload/youtube/v3/videos?")
+    assert youtube.videos().list(part="id", id="x").uri.startswith(standin.url + "youtube/v3/")
+    media.stream().close()
+
+
+def test_build_youtube_defaults_to_google_and_never_fetches_discovery(tmp_path: Path) -> None:
+    from google.oauth2.credentials import Credentials
+    from googleapiclient.http import MediaFileUpload
+
+    media_file = tmp_path / "one.bin"
+    media_file.write_bytes(b"x" * 10)
+    youtube = build_youtube(credentials=Credentials(token="unused"))
+    media = MediaFileUpload(str(media_file), resumable=True)
+    upload_uri = youtube.videos().insert(part="snippet", body={}, media_body=media).uri
+    assert upload_uri.startswith("https://www.googleapis.com/upload/youtube/v3/videos?")
+    media.stream().close()

@@ -659,7 +659,7 @@ def run_transcode(
                     _tail(stderr_lines),
                 )
             with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=0.2)
+                proc.wait(timeout=0.05)
         for reader in readers:
             reader.join(timeout=5)
         drain()

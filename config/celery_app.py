@@ -23,6 +23,8 @@ app.conf.task_routes = {
 }
 app.conf.imports = [
     "workers.tasks.maintenance",
+    "workers.tasks.media",
+    "workers.tasks.mail",
     *[name for name in os.environ.get("CELERY_EXTRA_IMPORTS", "").split(",") if name],
 ]
 app.autodiscover_tasks(["workers"], related_name="tasks", force=False)
@@ -35,6 +37,10 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
         "reconcile-stuck-jobs": {
             "task": "workers.tasks.maintenance.reconcile",
             "schedule": float(settings.CELERY_RECONCILE_INTERVAL),
+        },
+        "expire-unfinished-uploads": {
+            "task": "workers.tasks.maintenance.expire_uploads",
+            "schedule": 3600.0,
         },
         "worker-heartbeat": {
             "task": "workers.tasks.maintenance.heartbeat",

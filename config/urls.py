@@ -5,9 +5,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import health
+from .storage import media_backend_path
 
 api_v1 = [
     path("", include("stories.api_urls")),
+    path("uploads/", include("stories.uploads.urls")),
 ]
 
 urlpatterns = [
@@ -21,5 +23,6 @@ urlpatterns = [
     path("", include("stories.urls")),
 ]
 
-if settings.DEBUG and settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+_media_backend: str = media_backend_path()
+if settings.DEBUG and _media_backend.endswith("FileSystemStorage"):
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

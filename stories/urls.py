@@ -6,4 +6,6 @@ app_name = "stories"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("bestaetigen/<str:token>/", views.confirm, name="confirm"),
+    path("status/<str:token>/", views.status, name="status"),
 ]

@@ -2,9 +2,52 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .links import status_token
+from .models import Story
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/home.html")
+
+
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The double opt-in link from the e-mail."""
+    story = selectors.story_by_confirm_token(token=token)
+    if story is None:
+        return render(request, "stories/link_invalid.html", status=404)
+    story = services.story_confirm_email(story=story)
+    return redirect(reverse("stories:status", args=[status_token(public_id=str(story.public_id))]))
+
+
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """The private status page behind the link in the e-mail."""
+    story = selectors.story_by_status_token(token=token)
+    if story is None or story.status == Story.Status.ERASED:
+        return render(request, "stories/link_invalid.html", status=404)
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        if request.POST.get("confirm") != "yes":
+            raise Http404
+        services.story_withdraw(story=story, comment="status page")
+        return redirect(request.path)
+    translation.activate(request.LANGUAGE_CODE)
+    context = {
+        "story": story,
+        "status_words": selectors.story_status_for_submitter(story=story),
+        "media": selectors.story_current_media(story=story),
+        "can_withdraw": story.status
+        not in (
+            Story.Status.WITHDRAWN,
+            Story.Status.ERASED,
+            Story.Status.REJECTED,
+            Story.Status.TAKEN_DOWN,
+        ),
+    }
+    return render(request, "stories/status.html", context)

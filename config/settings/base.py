@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "stories",
+    "stories.uploads",
     "moderation",
     "publishing",
     "workers",
@@ -135,6 +136,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 MEDIA_WORK_DIR = Path(env("MEDIA_WORK_DIR", default=str(VAR_DIR / "work")))
 MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")  # "local" or "s3"
+MEDIA_MAX_DURATION_SECONDS = env.int("MEDIA_MAX_DURATION_SECONDS", default=300)
+MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="medium")
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -231,3 +234,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Uploads ----------------------------------------------------------------
+# Unfinished tus uploads are written here, one file per upload named by its UUID.
+UPLOAD_TEMP_DIR = Path(env("UPLOAD_TEMP_DIR", default=str(VAR_DIR / "uploads")))
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=2 * 1024**3)
+# An unfinished upload expires this long after it was created (not after the last chunk).
+UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=24)
+# Upload creations per client address, counted in Redis; fails open when Redis is down.
+UPLOAD_CREATE_RATE = env("UPLOAD_CREATE_RATE", default="30/hour")
+# A long PATCH confirms its progress every this many bytes (0: only at the end).
+UPLOAD_CHECKPOINT_BYTES = env.int("UPLOAD_CHECKPOINT_BYTES", default=16 * 1024**2)
+# Dotted paths to hooks: (owner_key: str) -> bool, and (upload_id: uuid.UUID) -> None.
+UPLOADS_OWNER_VALIDATOR = env(
+    "UPLOADS_OWNER_VALIDATOR", default="stories.services.upload_owner_is_draft"
+)
+UPLOADS_ON_COMPLETE = env("UPLOADS_ON_COMPLETE", default="stories.services.on_upload_complete")
+# drf-spectacular leaves HEAD out of the schema; the tus endpoint needs it documented.
+SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
+    *list(SPECTACULAR_SETTINGS.get("PREPROCESSING_HOOKS", [])),  # type: ignore[call-overload]
+    "stories.uploads.views.spectacular_add_head_endpoints",
+]

@@ -23,3 +23,12 @@ def reconcile() -> dict[str, int]:
     from workers.reconcile import reconcile_all
 
     return reconcile_all(now=timezone.now())
+
+
+@shared_task(name="workers.tasks.maintenance.expire_uploads", ignore_result=True)
+def expire_uploads() -> dict[str, int]:
+    """Remove unfinished uploads older than UPLOAD_EXPIRY_HOURS; report what was freed."""
+    from stories.uploads.services import uploads_expire
+
+    report = uploads_expire(now=timezone.now())
+    return {"count": report.count, "bytes_freed": report.bytes_freed}

@@ -1,0 +1,47 @@
+"""Reads for stories."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from .links import confirm_token_public_id, status_token_public_id
+from .models import Story, StoryMedia
+from .tokens import token_hash
+
+
+def story_by_access_token(*, token: str) -> Story | None:
+    return Story.objects.filter(access_token_hash=token_hash(token)).first()
+
+
+def story_by_status_token(*, token: str) -> Story | None:
+    public_id = status_token_public_id(token)
+    return Story.objects.filter(public_id=public_id).first() if public_id else None
+
+
+def story_by_confirm_token(*, token: str) -> Story | None:
+    public_id = confirm_token_public_id(token)
+    return Story.objects.filter(public_id=public_id).first() if public_id else None
+
+
+def story_current_media(*, story: Story) -> StoryMedia | None:
+    return story.media.filter(is_current=True).first()
+
+
+def story_status_for_submitter(*, story: Story) -> str:
+    """The status in plain words, as the submitter reads it on the status page."""
+    S = Story.Status
+    words = {
+        S.DRAFT: _("Ihre Geschichte ist noch nicht abgeschickt."),
+        S.AWAITING_CONFIRMATION: _("Eingegangen. Bitte bestätigen Sie noch Ihre E-Mail-Adresse."),
+        S.IN_REVIEW: _("Eingegangen. Unser Team prüft Ihre Geschichte."),
+        S.CHANGES_REQUESTED: _("Wir haben eine Frage oder Bitte an Sie."),
+        S.APPROVED: _("Freigegeben! Ihre Geschichte wird bald veröffentlicht."),
+        S.PUBLISHED: _("Veröffentlicht."),
+        S.REJECTED: _("Wir können Ihre Geschichte leider nicht veröffentlichen."),
+        S.WITHDRAWN: _(
+            "Sie haben Ihre Einwilligung widerrufen. Die Geschichte wird nicht gezeigt."
+        ),
+        S.TAKEN_DOWN: _("Die Geschichte wurde entfernt."),
+        S.ERASED: _("Die Daten wurden gelöscht."),
+    }
+    return str(words[Story.Status(story.status)])

@@ -1,0 +1,506 @@
+"""Writes for stories: drafts, video, submission, confirmation, transitions, media state.
+
+Every change of a story's status goes through ``story_transition``: it locks the row,
+re-checks the state, changes it and writes the audit entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api import ConflictError
+
+from .audit import audit_record, diff
+from .models import ConsentRecord, ConsentText, Region, Story, StoryMedia, Topic
+from .tokens import new_token, token_hash
+
+logger = logging.getLogger(__name__)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+S = Story.Status
+
+TITLE_MAX = 120
+TEXT_MIN = 40
+TEXT_MAX = 5000
+EDITABLE = (S.DRAFT, S.CHANGES_REQUESTED)
+DRAFT_FIELDS = (
+    "title",
+    "text",
+    "region_id",
+    "region_other",
+    "topic_id",
+    "video_language",
+    "submitter_name",
+    "submitter_email",
+    "submitter_organisation",
+    "submitter_role",
+    "credit",
+    "credit_pseudonym",
+    "has_minor",
+    "guardian_name",
+    "guardian_email",
+)
+REQUIRED_CONSENTS = (
+    ConsentText.Purpose.PUBLICATION,
+    ConsentText.Purpose.USAGE_RIGHTS,
+    ConsentText.Purpose.SPECIAL_CATEGORIES,
+    ConsentText.Purpose.PEOPLE_IN_VIDEO,
+)
+
+
+def _snapshot(story: Story, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(story, name) for name in fields}
+
+
+# --- Transitions --------------------------------------------------------------------------
+def story_transition(
+    *,
+    story_id: int,
+    allowed_from: Iterable[str],
+    to: str,
+    action: str,
+    actor: Actor = None,
+    actor_fallback: str = "submitter",
+    comment: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Story:
+    """Move a story to ``to`` if it is in one of ``allowed_from``; one audit entry.
+
+    Raises ``ConflictError`` (409) when the story is in another state meanwhile, e.g. when
+    a second moderator decided first.
+    """
+    with transaction.atomic():
+        story = Story.objects.select_for_update().get(pk=story_id)
+        if story.status not in set(allowed_from):
+            raise ConflictError(
+                _("Diese Aktion ist im Status „%(status)s“ nicht möglich.")
+                % {"status": story.get_status_display()},
+                extra={"status": story.status},
+            )
+        before = {"status": story.status}
+        story.status = to
+        story.status_changed_at = timezone.now()
+        for name, value in (changes or {}).items():
+            setattr(story, name, value)
+        story.save()
+        audit_record(
+            action=action,
+            story=story,
+            actor=actor,
+            actor_fallback=actor_fallback,
+            comment=comment,
+            before=before,
+            after={"status": to},
+        )
+    return story
+
+
+# --- Drafts -------------------------------------------------------------------------------
+def story_create_draft(*, language: str = "de", partner_ref: str = "") -> tuple[Story, str]:
+    """Start a draft; returns it with the private token (shown to the submitter only once)."""
+    token = new_token()
+    languages = {code for code, _name in settings.LANGUAGES}
+    story = Story.objects.create(
+        access_token_hash=token_hash(token),
+        language=language if language in languages else "de",
+        partner_ref=partner_ref[:40],
+    )
+    audit_record(
+        action="stories.story.create_draft",
+        story=story,
+        actor_fallback="submitter",
+        after={"partner_ref": story.partner_ref},
+    )
+    return story, token
+
+
+def _validate_draft_fields(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in DRAFT_FIELDS:
+            continue
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").strip()
+        clean[name] = value
+    if "title" in clean and len(clean["title"]) > TITLE_MAX:
+        errors["title"] = [
+            _("Der Titel darf höchstens %(n)d Zeichen lang sein.") % {"n": TITLE_MAX}
+        ]
+    if "text" in clean and len(clean["text"]) > TEXT_MAX:
+        errors["text"] = [
+            _("Die Geschichte darf höchstens %(n)d Zeichen lang sein (jetzt: %(m)d).")
+            % {"n": TEXT_MAX, "m": len(clean["text"])}
+        ]
+    if (
+        clean.get("region_id")
+        and not Region.objects.filter(pk=clean["region_id"], is_active=True).exists()
+    ):
+        errors["region_id"] = [_("Bitte wählen Sie eine Region aus der Liste.")]
+    if (
+        clean.get("topic_id")
+        and not Topic.objects.filter(pk=clean["topic_id"], is_active=True).exists()
+    ):
+        errors["topic_id"] = [_("Bitte wählen Sie ein Thema aus der Liste.")]
+    for choice_field, choices in (
+        ("submitter_role", Story.SubmitterRole),
+        ("credit", Story.Credit),
+    ):
+        if clean.get(choice_field) and clean[choice_field] not in choices.values:
+            errors[choice_field] = [_("Bitte wählen Sie eine der Möglichkeiten.")]
+    for name, limit in (
+        ("submitter_name", 120),
+        ("region_other", 120),
+        ("guardian_name", 120),
+        ("submitter_organisation", 160),
+        ("credit_pseudonym", 80),
+    ):
+        if len(str(clean.get(name, ""))) > limit:
+            errors[name] = [_("Höchstens %(n)d Zeichen.") % {"n": limit}]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def story_update_draft(*, story: Story, data: dict[str, Any]) -> Story:
+    """Save what the submitter typed so far; nothing is required until submission."""
+    clean = _validate_draft_fields(data)
+    with transaction.atomic():
+        locked = Story.objects.select_for_update().get(pk=story.pk)
+        if locked.status not in EDITABLE:
+            raise ConflictError(_("Die Geschichte kann jetzt nicht mehr bearbeitet werden."))
+        before = _snapshot(locked, clean)
+        for name, value in clean.items():
+            setattr(locked, name, value)
+        locked.full_clean(exclude=["access_token_hash", "region", "topic", "video_upload"])
+        locked.save()
+        old, new = diff(before, _snapshot(locked, clean))
+        if new:
+            audit_record(
+                action="stories.story.edit_draft",
+                story=locked,
+                actor_fallback="submitter",
+                before=old,
+                after=new,
+            )
+    return locked
+
+
+def _missing_for_submission(story: Story) -> dict[str, list[str]]:
+    required = _("Bitte füllen Sie dieses Feld aus.")
+    errors: dict[str, list[str]] = {}
+    for name in ("title", "text", "submitter_name", "submitter_email", "submitter_role", "credit"):
+        if not getattr(story, name):
+            errors[name] = [required]
+    if story.text and len(story.text) < TEXT_MIN:
+        errors["text"] = [
+            _("Bitte erzählen Sie etwas ausführlicher (mindestens %(n)d Zeichen).")
+            % {"n": TEXT_MIN}
+        ]
+    if story.region_id is None:
+        errors["region_id"] = [required]
+    elif story.region and story.region.is_other and not story.region_other:
+        errors["region_other"] = [required]
+    if story.topic_id is None:
+        errors["topic_id"] = [required]
+    if story.credit == Story.Credit.PSEUDONYM and not story.credit_pseudonym:
+        errors["credit_pseudonym"] = [required]
+    if story.has_minor and not (story.guardian_name and story.guardian_email):
+        errors["guardian_email"] = [
+            _(
+                "Für Personen unter 16 Jahren brauchen wir Name und "
+                "E-Mail einer erziehungsberechtigten Person."
+            )
+        ]
+    media = story.media.filter(is_current=True).first()
+    if media is None:
+        errors["video"] = [_("Bitte laden Sie ein Video hoch.")]
+    elif media.state == StoryMedia.State.FAILED:
+        errors["video"] = [media.failure_message or _("Das Video konnte nicht verarbeitet werden.")]
+    return errors
+
+
+def _consent_text(purpose: str, language: str) -> ConsentText:
+    text = (
+        ConsentText.objects.filter(purpose=purpose, language=language).order_by("-version").first()
+        or ConsentText.objects.filter(purpose=purpose, language="de").order_by("-version").first()
+    )
+    if text is None:
+        raise ConflictError(f"no consent text for {purpose}")
+    return text
+
+
+def consent_record(
+    *,
+    story: Story,
+    purpose: str,
+    granted: bool,
+    language: str,
+    subject: str = ConsentRecord.Subject.SUBMITTER,
+) -> ConsentRecord:
+    """Append one consent (or withdrawal) to the ledger, naming the text version shown."""
+    text = _consent_text(purpose, language)
+    return ConsentRecord.objects.create(
+        story=story,
+        purpose=purpose,
+        consent_text=text,
+        text_version=text.version,
+        text_language=text.language,
+        subject=subject,
+        granted=granted,
+    )
+
+
+def story_submit(*, story: Story, consents: Iterable[str]) -> Story:
+    """Send the draft: check it is complete, record the consents, ask to confirm the e-mail.
+
+    A story answering a change request goes straight back to review, marked as revised.
+    Raises ``ValidationError`` naming each missing field or consent.
+    """
+    given = set(consents)
+    errors = _missing_for_submission(story)
+    missing = [p for p in REQUIRED_CONSENTS if p not in given]
+    if missing and story.status == S.DRAFT:
+        errors["consents"] = [_("Bitte bestätigen Sie alle Einwilligungen.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if story.status == S.CHANGES_REQUESTED:
+            updated = story_transition(
+                story_id=story.pk,
+                allowed_from=[S.CHANGES_REQUESTED],
+                to=S.IN_REVIEW,
+                action="stories.story.resubmit",
+                changes={"revised": True},
+            )
+            return updated
+        for purpose in REQUIRED_CONSENTS:
+            consent_record(story=story, purpose=purpose, granted=True, language=story.language)
+        updated = story_transition(
+            story_id=story.pk,
+            allowed_from=[S.DRAFT],
+            to=S.AWAITING_CONFIRMATION,
+            action="stories.story.submit",
+            changes={"submitted_at": timezone.now()},
+        )
+        transaction.on_commit(partial(_send_confirmation, updated.pk))
+    return updated
+
+
+def _send_confirmation(story_id: int) -> None:
+    from workers.tasks.mail import send_story_confirmation
+
+    try:
+        send_story_confirmation.delay(story_id)
+    except Exception:  # Redis down: the reconciler sends it later (status says so)
+        logger.exception("could not enqueue the confirmation e-mail for story %s", story_id)
+
+
+def story_confirm_email(*, story: Story) -> Story:
+    """The double opt-in: only now does the story reach the moderators' queue."""
+    if story.status != S.AWAITING_CONFIRMATION:
+        return story  # a second click on the link changes nothing
+    return story_transition(
+        story_id=story.pk,
+        allowed_from=[S.AWAITING_CONFIRMATION],
+        to=S.IN_REVIEW,
+        action="stories.story.confirm_email",
+        changes={"email_confirmed_at": timezone.now()},
+    )
+
+
+def story_withdraw(*, story: Story, comment: str = "") -> Story:
+    """The submitter withdraws consent: the story leaves every public place."""
+    with transaction.atomic():
+        updated = story_transition(
+            story_id=story.pk,
+            allowed_from=[
+                S.DRAFT,
+                S.AWAITING_CONFIRMATION,
+                S.IN_REVIEW,
+                S.CHANGES_REQUESTED,
+                S.APPROVED,
+                S.PUBLISHED,
+            ],
+            to=S.WITHDRAWN,
+            action="stories.story.withdraw",
+            comment=comment,
+        )
+        consent_record(
+            story=updated,
+            purpose=ConsentText.Purpose.PUBLICATION,
+            granted=False,
+            language=updated.language,
+        )
+    return updated
+
+
+# --- Video --------------------------------------------------------------------------------
+def upload_owner_is_draft(owner_key: str) -> bool:
+    """The tus endpoint's owner check: uploads belong to an editable story."""
+    try:
+        public_id = uuid.UUID(owner_key)
+    except ValueError:
+        return False
+    return Story.objects.filter(public_id=public_id, status__in=EDITABLE).exists()
+
+
+def on_upload_complete(upload_id: uuid.UUID) -> None:
+    """The tus endpoint's completion hook: attach a finished video to its draft."""
+    from stories.uploads.models import Upload
+
+    upload = Upload.objects.filter(pk=upload_id).first()
+    if upload is None or upload.state != Upload.State.COMPLETED:
+        return
+    story = Story.objects.filter(public_id=upload.owner_key).first()
+    if story is not None and story.status in EDITABLE:
+        story_attach_video(story=story, upload_id=upload.pk)
+
+
+def story_attach_video(*, story: Story, upload_id: uuid.UUID) -> StoryMedia:
+    """Make a completed upload the story's video and queue its processing. Idempotent."""
+    from stories.uploads.models import Upload
+
+    with transaction.atomic():
+        locked = Story.objects.select_for_update().get(pk=story.pk)
+        if locked.status not in EDITABLE:
+            raise ConflictError(_("Das Video kann jetzt nicht mehr ausgetauscht werden."))
+        upload = Upload.objects.filter(pk=upload_id, owner_key=str(locked.public_id)).first()
+        if upload is None:
+            raise ValidationError({"video": [_("Diese Datei gehört nicht zu Ihrer Geschichte.")]})
+        if upload.state != Upload.State.COMPLETED:
+            raise ValidationError(
+                {
+                    "video": [
+                        _("Die Datei ist noch nicht vollständig hochgeladen oder wurde abgelehnt.")
+                    ]
+                }
+            )
+        current = locked.media.filter(is_current=True).first()
+        if current is not None and current.upload_id == upload.pk:
+            return current
+        if current is not None:
+            StoryMedia.objects.filter(pk=current.pk).update(is_current=False)
+        media = StoryMedia.objects.create(story=locked, upload=upload, enqueued_at=timezone.now())
+        locked.video_upload = upload
+        locked.save(update_fields=["video_upload", "updated_at"])
+        audit_record(
+            action="stories.media.attach",
+            story=locked,
+            actor_fallback="submitter",
+            before={"upload": str(current.upload_id) if current else None},
+            after={"upload": str(upload.pk)},
+        )
+        transaction.on_commit(partial(media_enqueue, media.pk))
+    return media
+
+
+def media_enqueue(media_id: int) -> None:
+    from workers.tasks.media import process_media
+
+    try:
+        process_media.delay(media_id)
+    except Exception:  # Redis down: the row says "waiting", the reconciler enqueues it later
+        logger.exception("could not enqueue media %s; the reconciler will", media_id)
+
+
+def media_rerun(*, media_id: int, actor: Actor) -> StoryMedia:
+    """Run processing again (a moderator's request): produce whatever is missing."""
+    with transaction.atomic():
+        media = StoryMedia.objects.select_for_update().get(pk=media_id)
+        media.state = StoryMedia.State.WAITING
+        media.failure_code = media.failure_message = media.technical_detail = ""
+        media.enqueued_at = timezone.now()
+        media.save()
+        audit_record(action="stories.media.rerun", story=media.story, actor=actor)
+        transaction.on_commit(partial(media_enqueue, media.pk))
+    return media
+
+
+def media_start(*, media_id: int) -> StoryMedia | None:
+    """Claim a media job for a worker; None when it is gone or already done."""
+    with transaction.atomic():
+        media = StoryMedia.objects.select_for_update().filter(pk=media_id).first()
+        if media is None or media.state in (StoryMedia.State.READY, StoryMedia.State.FAILED):
+            return None
+        if not media.is_current:
+            return None
+        media.state = StoryMedia.State.PROBING
+        media.attempts += 1
+        media.started_at = timezone.now()
+        media.save()
+    return media
+
+
+def media_set_state(*, media_id: int, state: str, probe: dict[str, Any] | None = None) -> None:
+    fields: dict[str, Any] = {"state": state}
+    if probe is not None:
+        fields["probe"] = probe
+    StoryMedia.objects.filter(pk=media_id).update(**fields)
+
+
+def media_progress(*, media_id: int, percent: float, eta_seconds: float | None) -> None:
+    StoryMedia.objects.filter(pk=media_id, state=StoryMedia.State.TRANSCODING).update(
+        progress_percent=round(percent, 1), eta_seconds=eta_seconds
+    )
+
+
+def media_complete(*, media_id: int, keys: dict[str, str], summary: dict[str, Any]) -> StoryMedia:
+    with transaction.atomic():
+        media = StoryMedia.objects.select_for_update().get(pk=media_id)
+        media.state = StoryMedia.State.READY
+        media.master_key = keys.get("master", media.master_key)
+        media.preview_key = keys.get("preview", media.preview_key)
+        media.poster_key = keys.get("poster", media.poster_key)
+        media.summary = summary
+        media.progress_percent = 100
+        media.eta_seconds = 0
+        media.finished_at = timezone.now()
+        media.save()
+        audit_record(action="stories.media.ready", story=media.story, after={"media": media.pk})
+    return media
+
+
+def media_fail(*, media_id: int, code: str, message: str, technical: str = "") -> StoryMedia:
+    """Processing failed in a way a person must act on; the story stays editable."""
+    with transaction.atomic():
+        media = StoryMedia.objects.select_for_update().get(pk=media_id)
+        media.state = StoryMedia.State.FAILED
+        media.failure_code = code
+        media.failure_message = message
+        media.technical_detail = technical[-4000:]
+        media.finished_at = timezone.now()
+        media.save()
+        audit_record(
+            action="stories.media.failed",
+            story=media.story,
+            comment=message,
+            after={"media": media.pk, "code": code},
+        )
+    return media
+
+
+def media_find_stuck(now: Any) -> list[int]:
+    """Media jobs waiting or running far longer than any job should (lost or crashed)."""
+    limit = now - timedelta(seconds=settings.JOB_STUCK_AFTER)
+    waiting = StoryMedia.objects.filter(
+        is_current=True, state=StoryMedia.State.WAITING, enqueued_at__lt=limit
+    )
+    running = StoryMedia.objects.filter(
+        is_current=True,
+        state__in=[StoryMedia.State.PROBING, StoryMedia.State.TRANSCODING],
+        started_at__lt=now - timedelta(seconds=settings.CELERY_LONGEST_HARD_LIMIT),
+    )
+    return list(waiting.values_list("pk", flat=True)) + list(running.values_list("pk", flat=True))

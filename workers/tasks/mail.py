@@ -1,0 +1,24 @@
+"""E-mail to submitters, on the default queue."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="workers.tasks.mail.send_story_confirmation",
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_story_confirmation(story_id: int) -> None:
+    """The double opt-in e-mail with the confirmation link and the private status link."""
+    from stories.notifications import confirmation_send
+
+    confirmation_send(story_id=story_id)

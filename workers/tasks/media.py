@@ -1,0 +1,156 @@
+"""Media processing on the ``transcode`` queue: one upload → master, preview, poster."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+from workers import media as pipeline
+from workers.reconcile import JobKind, register
+
+logger = logging.getLogger(__name__)
+
+OUTPUT_NAMES = {
+    pipeline.MASTER: "master.mp4",
+    pipeline.PREVIEW: "preview.mp4",
+    pipeline.POSTER: "poster.jpg",
+}
+
+
+def output_key(*, story_public_id: str, media_id: int, output: str) -> str:
+    """Deterministic storage keys: a re-run finds what an earlier attempt already stored."""
+    return f"stories/{story_public_id}/media-{media_id}/{OUTPUT_NAMES[output]}"
+
+
+def _fetch_original(storage_key: str, workdir: Path) -> Path:
+    """A local path of the original: streamed from storage unless it is already local."""
+    try:
+        return Path(default_storage.path(storage_key))
+    except NotImplementedError:
+        target = workdir / "original"
+        with default_storage.open(storage_key, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, length=1024 * 1024)
+        return target
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+@shared_task(
+    name="workers.tasks.media.process_media",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.CELERY_LONGEST_HARD_LIMIT - 120,
+    time_limit=settings.CELERY_LONGEST_HARD_LIMIT,
+    max_retries=5,
+)
+def process_media(self: Any, media_id: int) -> None:
+    """Probe, validate and transcode one upload in a single ffmpeg pass. Idempotent.
+
+    A rejected file (not a video, too long, undecodable) fails the media with a message in
+    the submitter's language and is not retried; a full disk is retried later; a worker
+    killed mid-run gets the job again and produces only what is still missing.
+    """
+    from stories import services
+    from stories.models import StoryMedia
+
+    media = services.media_start(media_id=media_id)
+    if media is None:
+        logger.info("media %s: nothing to do", media_id)
+        return
+    story = media.story
+    language = story.language
+    keys = {
+        name: output_key(story_public_id=str(story.public_id), media_id=media.pk, output=name)
+        for name in OUTPUT_NAMES
+    }
+    missing = {name for name, key in keys.items() if not default_storage.exists(key)}
+    settings.MEDIA_WORK_DIR.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"media-{media_id}-", dir=settings.MEDIA_WORK_DIR))
+    try:
+        source = _fetch_original(media.upload.storage_key, workdir)
+        probe = pipeline.probe_media(source)
+        services.media_set_state(
+            media_id=media_id,
+            state=StoryMedia.State.PROBING,
+            probe=_jsonable(dataclasses.asdict(probe)),
+        )
+        pipeline.validate_probe(probe, max_duration_s=settings.MEDIA_MAX_DURATION_SECONDS)
+        soft, _hard = pipeline.time_limits_for(probe.duration_s or 0)
+        services.media_set_state(media_id=media_id, state=StoryMedia.State.TRANSCODING)
+        result = None
+        if missing:
+            result = pipeline.process_video(
+                source,
+                workdir,
+                outputs=missing,
+                max_duration_s=settings.MEDIA_MAX_DURATION_SECONDS,
+                preset=settings.MEDIA_X264_PRESET,
+                on_progress=lambda p: services.media_progress(
+                    media_id=media_id, percent=p.percent, eta_seconds=p.eta_seconds
+                ),
+                timeout_s=soft,
+            )
+            for name, path in result.paths.items():
+                with path.open("rb") as fh:
+                    stored = default_storage.save(keys[name], File(fh, name=path.name))
+                if stored != keys[name]:  # never two copies: keep the deterministic key
+                    default_storage.delete(stored)
+        summary = {
+            "outputs": _jsonable({k: dataclasses.asdict(v) for k, v in result.summaries.items()})
+            if result
+            else {},
+            "wall_time_s": result.wall_time_s if result else 0,
+            "speed_x": result.speed_x if result else 0,
+        }
+        services.media_complete(media_id=media_id, keys=keys, summary=summary)
+    except pipeline.MediaRejected as exc:
+        services.media_fail(
+            media_id=media_id,
+            code=str(exc.code),
+            message=pipeline.rejection_message(exc.code, language),
+            technical=exc.technical,
+        )
+    except pipeline.InsufficientDiskSpace as exc:
+        services.media_set_state(media_id=media_id, state=StoryMedia.State.WAITING)
+        raise self.retry(exc=exc, countdown=300) from exc
+    except (pipeline.TranscodeFailed, SoftTimeLimitExceeded) as exc:
+        reason = getattr(
+            exc,
+            "reason_de" if language == "de" else "reason_en",
+            "Die Verarbeitung hat zu lange gedauert.",
+        )
+        services.media_fail(
+            media_id=media_id,
+            code="transcode_failed",
+            message=str(reason),
+            technical=getattr(exc, "stderr_tail", ""),
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _enqueue(media_id: int) -> None:
+    process_media.delay(media_id)
+
+
+def _find_stuck(now: Any) -> list[int]:
+    from stories.services import media_find_stuck
+
+    return media_find_stuck(now)
+
+
+register(JobKind(name="media", find_stuck=_find_stuck, enqueue=_enqueue))

@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ffmpeg fonts-noto-core fonts-dejavu-core libraqm0 libfribidi0 libharfbuzz0b \
-      nodejs npm curl \
+      nodejs npm curl gettext \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -23,8 +23,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && mkdir -p static/vendor \
  && cp node_modules/tus-js-client/dist/tus.min.js static/vendor/tus.min.js
 COPY . .
-RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://b@b/b \
-    REDIS_URL=redis://b:6379/0 python manage.py collectstatic --no-input -v0
+RUN export DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://b@b/b \
+    REDIS_URL=redis://b:6379/0 && python manage.py collectstatic --no-input -v0 \
+ && python manage.py compilemessages -v0
 
 RUN useradd --system --uid 10001 --home /app app && mkdir -p /app/var && chown app /app/var
 USER app

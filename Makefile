@@ -12,7 +12,7 @@ VAR_DIR ?= $(CURDIR)/var
 export VAR_DIR
 
 # command=package pairs: what each target needs from Debian.
-RUN_PACKAGES := ffmpeg=ffmpeg ffprobe=ffmpeg redis-server=redis-server \
+RUN_PACKAGES := ffmpeg=ffmpeg ffprobe=ffmpeg redis-server=redis-server msgfmt=gettext \
 	/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf=fonts-noto-core \
 	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium=chromium
@@ -52,7 +52,13 @@ static/vendor/tus.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/tus-js-client/dist/tus.min.js $@
 
-deps: $(VENV)/.synced node_modules/.installed static/vendor/tus.min.js
+# Compiled translations (.mo) are built, not committed.
+locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/django.po)
+	@command -v msgfmt >/dev/null 2>&1 || scripts/ensure-system-packages msgfmt=gettext
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+	@mkdir -p locale && touch $@
+
+deps: $(VENV)/.synced node_modules/.installed static/vendor/tus.min.js locale/.compiled
 
 system-packages:
 	@scripts/ensure-system-packages $(RUN_PACKAGES)

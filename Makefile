@@ -55,7 +55,8 @@ static/vendor/tus.min.js: node_modules/.installed
 # Compiled translations (.mo) are built, not committed.
 locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/django.po)
 	@command -v msgfmt >/dev/null 2>&1 || scripts/ensure-system-packages msgfmt=gettext
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0; fi
 	@mkdir -p locale && touch $@
 
 deps: $(VENV)/.synced node_modules/.installed static/vendor/tus.min.js locale/.compiled

@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import apis
+from . import apis, story_apis
 
 urlpatterns = [
     path("campaign/", apis.CampaignApi.as_view(), name="campaign"),
     path("me/", apis.MeApi.as_view(), name="me"),
+    path("stories/", story_apis.StoryCreateApi.as_view(), name="story-create"),
+    path("stories/mine/", story_apis.StoryDetailApi.as_view(), name="story-detail"),
+    path("stories/mine/video/", story_apis.StoryAttachVideoApi.as_view(), name="story-video"),
+    path("stories/mine/submit/", story_apis.StorySubmitApi.as_view(), name="story-submit"),
+    path("stories/mine/withdraw/", story_apis.StoryWithdrawApi.as_view(), name="story-withdraw"),
 ]

@@ -25,6 +25,7 @@ app.conf.imports = [
     "workers.tasks.maintenance",
     "workers.tasks.media",
     "workers.tasks.mail",
+    "workers.tasks.publish",
     *[name for name in os.environ.get("CELERY_EXTRA_IMPORTS", "").split(",") if name],
 ]
 app.autodiscover_tasks(["workers"], related_name="tasks", force=False)

@@ -10,6 +10,8 @@ from .storage import media_backend_path
 api_v1 = [
     path("", include("stories.api_urls")),
     path("uploads/", include("stories.uploads.urls")),
+    path("moderation/", include("moderation.api_urls")),
+    path("publishing/", include("publishing.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +22,9 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("moderation/", include("moderation.urls")),
+    path("publishing/", include("publishing.urls")),
+    path("mitmachen/", include("stories.form_urls")),
     path("", include("stories.urls")),
 ]
 

@@ -1,5 +1,7 @@
 """Test settings: like development, with fast hashing and captured e-mail."""
 
+import os
+
 from .local import *  # noqa: F403
 from .local import env
 
@@ -12,5 +14,9 @@ ALLOWED_HOSTS = ["*"]
 # The test database is a file, so the real Celery worker process can share it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": env("TEST_SQLITE_PATH", default=str(VAR_DIR / "test-db.sqlite3")),  # noqa: F405
+        # One file per test run, so parallel runs in one checkout never share a database.
+        "NAME": env(
+            "TEST_SQLITE_PATH",
+            default=str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3"),  # noqa: F405
+        ),
     }

@@ -1,0 +1,3 @@
+"""Moderation API under /api/v1/moderation/."""
+
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+"""The moderation workspace at /moderation/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "moderation"
+
+urlpatterns: list = []

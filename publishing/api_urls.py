@@ -1,0 +1,3 @@
+"""Publishing API under /api/v1/publishing/."""
+
+urlpatterns: list = []

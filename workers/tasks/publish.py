@@ -1,0 +1,1 @@
+"""YouTube publishing on the ``publish`` queue."""

@@ -57,3 +57,11 @@ def test_prefers_contrast_is_followed(browser: Any, live_server: Any) -> None:
     color = page.locator(".site-header").evaluate("el => getComputedStyle(el).backgroundColor")
     context.close()
     assert color == "rgb(0, 0, 0)"
+
+
+def test_api_docs_render_offline(page: Any, live_server: Any) -> None:
+    foreign: list[str] = []
+    page.on("request", lambda r: foreign.append(r.url) if "localhost" not in r.url else None)
+    page.goto(live_server.url + "/api/docs/")
+    page.get_by_text("/api/v1/campaign/").first.wait_for()
+    assert foreign == []

@@ -26,6 +26,7 @@ app.conf.imports = [
     "workers.tasks.media",
     "workers.tasks.mail",
     "workers.tasks.publish",
+    "workers.tasks.moderation",
     *[name for name in os.environ.get("CELERY_EXTRA_IMPORTS", "").split(",") if name],
 ]
 app.autodiscover_tasks(["workers"], related_name="tasks", force=False)
@@ -46,6 +47,10 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
         "worker-heartbeat": {
             "task": "workers.tasks.maintenance.heartbeat",
             "schedule": float(settings.CELERY_HEARTBEAT_INTERVAL),
+        },
+        "moderation-digest": {
+            "task": "workers.tasks.moderation.send_digest",
+            "schedule": float(settings.MODERATION_DIGEST_HOURS) * 3600.0,
         },
     }
 

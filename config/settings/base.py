@@ -260,3 +260,23 @@ SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
     *list(SPECTACULAR_SETTINGS.get("PREPROCESSING_HOOKS", [])),  # type: ignore[call-overload]
     "stories.uploads.views.spectacular_add_head_endpoints",
 ]
+# --- Moderation ---
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+# django-otp marks a session verified; our middleware then sends staff without a verified
+# device to the TOTP set-up/verify page when the second factor is required.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "moderation.middleware.TwoFactorMiddleware",
+)
+OTP_TOTP_ISSUER = CAMPAIGN_NAME
+MODERATION_REQUIRE_2FA = env.bool("MODERATION_REQUIRE_2FA", default=False)
+# A claim on a story lapses after this many minutes without activity by its holder.
+MODERATION_CLAIM_MINUTES = env.int("MODERATION_CLAIM_MINUTES", default=30)
+# The digest names stories waiting longer than this many days; it goes out this often.
+MODERATION_WAITING_DAYS = env.int("MODERATION_WAITING_DAYS", default=3)
+MODERATION_DIGEST_HOURS = env.float("MODERATION_DIGEST_HOURS", default=24.0)
+MODERATION_QUEUE_PAGE_SIZE = env.int("MODERATION_QUEUE_PAGE_SIZE", default=25)

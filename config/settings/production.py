@@ -39,3 +39,6 @@ X_FRAME_OPTIONS = "DENY"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
+
+# Moderators, publishers and campaign admins sign in with a TOTP second factor.
+MODERATION_REQUIRE_2FA = env.bool("MODERATION_REQUIRE_2FA", default=True)

@@ -1,7 +1,21 @@
 """The moderation workspace at /moderation/."""
 
-from django.urls import path  # noqa: F401
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from . import views
 
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("stories/<int:story_id>/", views.story_detail, name="story"),
+    path("stories/<int:story_id>/ping/", views.claim_ping, name="claim_ping"),
+    path("stories/<int:story_id>/media/<str:kind>/", views.media, name="media"),
+    path("stories/<int:story_id>/<str:action>/", views.story_action, name="action"),
+    path("audit/", views.audit, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
+    path("2fa/", views.two_factor, name="two_factor"),
+    path("logout/", LogoutView.as_view(next_page="/admin/login/?next=/moderation/"), name="logout"),
+]

@@ -16,8 +16,24 @@ from django.db import transaction
 
 from moderation.roles import Role
 
+# Synthetic stories waiting in the moderation queue (text only, no video), tagged so that a
+# second run recognises them: (title, region slug, topic slug, language, has a minor, days).
+DEMO_REF = "demo"
+DEMO_STORIES = [
+    ("Vom Praktikum zur Meisterin", "celle", "arbeit-und-ausbildung", "de", False, 6),
+    ("Unser Chor singt in fünf Sprachen", "gottingen", None, "ar", False, 4),
+    ("Mit dem Fahrrad zur Berufsschule", "region-hannover", None, "fa", True, 2),
+    ("Die erste eigene Wohnung", "luneburg", None, "uk", False, 1),
+    ("Trainer im Fußballverein", "emsland", None, "tr", False, 0),
+]
+DEMO_TEXT = (
+    "Eine erfundene Beispielgeschichte für die Demo: {title}. Sie zeigt, wie die "
+    "Moderation eine Einreichung prüft, bearbeitet und entscheidet."
+)
+
 DEMO_ACCOUNTS = [
     ("moderator", Role.MODERATOR, "Mia Moderation", False),
+    ("moderator2", Role.MODERATOR, "Max Moderation", False),
     ("publisher", Role.PUBLISHER, "Paul Publikation", False),
     ("admin", Role.CAMPAIGN_ADMIN, "Ada Kampagne", True),
     ("partner", Role.PARTNER, "Pia Partner", False),
@@ -48,6 +64,8 @@ class Command(BaseCommand):
             user.groups.add(group)
             created.append((username, role.value, password))
 
+        stories = self._demo_stories()
+
         if created:
             lines = [f"  {u:<10} {r:<15} {p}" for u, r, p in created]
             notice = "\n".join(
@@ -65,3 +83,47 @@ class Command(BaseCommand):
             path.chmod(0o600)
         else:
             self.stdout.write("Demo accounts exist already (passwords: var/demo-logins.txt).")
+        if stories:
+            self.stdout.write(f"{stories} demo stories are waiting at /moderation/.")
+
+    def _demo_stories(self) -> int:
+        """A handful of synthetic stories in review; none when they exist already."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from stories.models import Region, Story, Topic
+        from stories.services import REQUIRED_CONSENTS, consent_record
+        from stories.tokens import new_token, token_hash
+
+        if Story.objects.filter(partner_ref=DEMO_REF).exists():
+            return 0
+        topics = list(Topic.objects.filter(is_active=True))
+        now = timezone.now()
+        for index, (title, region, topic, language, minor, days) in enumerate(DEMO_STORIES):
+            story = Story.objects.create(
+                access_token_hash=token_hash(new_token()),
+                status=Story.Status.IN_REVIEW,
+                title=title,
+                text=DEMO_TEXT.format(title=title),
+                region=Region.objects.filter(slug=region).first(),
+                topic=Topic.objects.filter(slug=topic).first()
+                if topic
+                else (topics[index % len(topics)] if topics else None),
+                language=language,
+                video_language=language,
+                submitter_name="Demo Person",
+                submitter_email=f"demo{index}@demo.invalid",
+                submitter_role=Story.SubmitterRole.SUPPORTER,
+                credit=Story.Credit.FIRST_NAME,
+                has_minor=minor,
+                guardian_name="Demo Guardian" if minor else "",
+                guardian_email="guardian@demo.invalid" if minor else "",
+                partner_ref=DEMO_REF,
+                submitted_at=now - timedelta(days=days, hours=2),
+                email_confirmed_at=now - timedelta(days=days, hours=1),
+                status_changed_at=now - timedelta(days=days, hours=1),
+            )
+            for purpose in REQUIRED_CONSENTS:
+                consent_record(story=story, purpose=purpose, granted=True, language="de")
+        return len(DEMO_STORIES)

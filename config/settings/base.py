@@ -280,3 +280,27 @@ MODERATION_CLAIM_MINUTES = env.int("MODERATION_CLAIM_MINUTES", default=30)
 MODERATION_WAITING_DAYS = env.int("MODERATION_WAITING_DAYS", default=3)
 MODERATION_DIGEST_HOURS = env.float("MODERATION_DIGEST_HOURS", default=24.0)
 MODERATION_QUEUE_PAGE_SIZE = env.int("MODERATION_QUEUE_PAGE_SIZE", default=25)
+
+# --- YouTube publishing ---
+# The defaults talk to Google; `make run` points the API and token URLs at the local stand-in.
+YOUTUBE_API_URL = env("YOUTUBE_API_URL", default="https://www.googleapis.com/")
+YOUTUBE_TOKEN_URI = env("YOUTUBE_TOKEN_URI", default="https://oauth2.googleapis.com/token")
+# The stand-in serves its consent page beside its API; Google's lives on accounts.google.com.
+YOUTUBE_AUTH_URI = env(
+    "YOUTUBE_AUTH_URI",
+    default="https://accounts.google.com/o/oauth2/auth"
+    if "googleapis.com" in YOUTUBE_API_URL
+    else YOUTUBE_API_URL.rstrip("/") + "/o/oauth2/auth",
+)
+YOUTUBE_CLIENT_ID = env("YOUTUBE_CLIENT_ID", default="zusammen-mehr-local")
+YOUTUBE_CLIENT_SECRET = env("YOUTUBE_CLIENT_SECRET", default="zusammen-mehr-local-secret")
+# Fernet key(s) for the stored channel credentials, comma-separated (first encrypts).
+# Development derives one from SECRET_KEY; production refuses to work without it.
+YOUTUBE_CREDENTIALS_KEY = env("YOUTUBE_CREDENTIALS_KEY", default="")
+YOUTUBE_QUOTA_MODEL = env("YOUTUBE_QUOTA_MODEL", default="legacy")  # legacy | buckets
+YOUTUBE_DAILY_UNITS = env.int("YOUTUBE_DAILY_UNITS", default=10_000)
+YOUTUBE_DAILY_UPLOADS = env.int("YOUTUBE_DAILY_UPLOADS", default=100)
+YOUTUBE_PRIVACY = env("YOUTUBE_PRIVACY", default="private")  # private | unlisted | public
+YOUTUBE_TAKEDOWN_MODE = env("YOUTUBE_TAKEDOWN_MODE", default="private")  # private | delete
+# Upload chunk size in MiB (rounded down to YouTube's 256 KiB granularity; 0.25 is the least).
+YOUTUBE_CHUNK_MB = env.float("YOUTUBE_CHUNK_MB", default=16)

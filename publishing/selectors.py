@@ -1,0 +1,259 @@
+"""Reads for publishing: quota usage, the queue with expected dates, pending work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from moderation.roles import Role
+
+from .models import Publication, QuotaLedger, YouTubeChannel
+from .services import ACTIVE, GONE_STORY, channel_get, quota_day
+from .youtube import COSTS, QuotaExhausted, QuotaPolicy, next_reset
+from .youtube.quota import UPLOAD_METHOD, QuotaModel
+
+P = Publication.Status
+
+# What one publication costs besides the upload: thumbnail, two playlists (looked up,
+# created at most once, item listed and inserted) and a few processing polls.
+EXTRAS_UNITS = (
+    COSTS["thumbnails.set"]
+    + 2 * (COSTS["playlists.list"] + COSTS["playlistItems.list"] + COSTS["playlistItems.insert"])
+    + 10 * COSTS["videos.list"]
+)
+
+
+@dataclass(frozen=True)
+class QuotaUsage:
+    day: dt.date
+    units_used: int
+    uploads_used: int
+    policy: QuotaPolicy
+    resets_at: dt.datetime
+
+    @property
+    def units_left(self) -> int:
+        return self.policy.remaining_units(units_used=self.units_used)
+
+    @property
+    def percent_used(self) -> int:
+        return min(100, round(100 * self.units_used / max(1, self.policy.daily_units)))
+
+    @property
+    def publications_left(self) -> int:
+        """How many more publications fit today (upload plus extras)."""
+        return _publications_fitting(
+            self.policy, units_used=self.units_used, uploads_used=self.uploads_used
+        )
+
+
+def quota_policy() -> QuotaPolicy:
+    """The quota model and budget from the settings."""
+    model: QuotaModel = "buckets" if settings.YOUTUBE_QUOTA_MODEL == "buckets" else "legacy"
+    return QuotaPolicy(
+        model=model,
+        daily_units=settings.YOUTUBE_DAILY_UNITS,
+        daily_uploads=settings.YOUTUBE_DAILY_UPLOADS,
+    )
+
+
+def quota_usage(*, now: dt.datetime | None = None) -> QuotaUsage:
+    """Units and uploads booked in the ledger for the current quota day."""
+    policy = quota_policy()
+    day = quota_day(now)
+    rows = QuotaLedger.objects.filter(day=day)
+    uploads = rows.filter(method=UPLOAD_METHOD).aggregate(n=Count("id"))["n"] or 0
+    counted = rows.exclude(method=UPLOAD_METHOD) if policy.model == "buckets" else rows
+    units = counted.aggregate(total=Sum("cost"))["total"] or 0
+    return QuotaUsage(
+        day=day,
+        units_used=int(units),
+        uploads_used=int(uploads),
+        policy=policy,
+        resets_at=next_reset(now),
+    )
+
+
+def _publication_units(policy: QuotaPolicy) -> int:
+    upload = 0 if policy.model == "buckets" else COSTS[UPLOAD_METHOD]
+    return upload + EXTRAS_UNITS
+
+
+def _publications_fitting(policy: QuotaPolicy, *, units_used: int, uploads_used: int) -> int:
+    by_units = policy.remaining_units(units_used=units_used) // _publication_units(policy)
+    if policy.model == "buckets":
+        return min(by_units, policy.uploads_left(units_used=units_used, uploads_used=uploads_used))
+    return by_units
+
+
+def quota_check(*, method: str, whole_publication: bool = False) -> None:
+    """Raise QuotaExhausted (resume at midnight Pacific) if our ledger says the call won't fit.
+
+    ``whole_publication`` asks for room for the upload and everything after it, so that a
+    publication does not start today only to wait for its thumbnail until tomorrow.
+    """
+    usage = quota_usage()
+    usage.policy.check(method=method, units_used=usage.units_used, uploads_used=usage.uploads_used)
+    if whole_publication and usage.publications_left < 1:
+        raise QuotaExhausted("quotaExceeded", usage.resets_at)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    publication: Publication
+    expected_on: dt.date | None
+
+
+def publication_queue(*, now: dt.datetime | None = None) -> list[QueueRow]:
+    """Publications not yet done, each with the quota day it is expected to go out.
+
+    Work already on YouTube needs no new upload; the rest is spread over today's remaining
+    budget and then full days, oldest request first (a scheduled ``publish_at`` is kept).
+    """
+    moment = now or timezone.now()
+    usage = quota_usage(now=moment)
+    per_day = max(
+        1, _publications_fitting(usage.policy, units_used=0, uploads_used=0)
+    )  # a full day
+    left_today = usage.publications_left
+    rows: list[QueueRow] = []
+    day = usage.day
+    slot = 0
+    pending = (
+        Publication.objects.filter(status__in=[*ACTIVE, P.FAILED, P.TAKEDOWN_REQUESTED])
+        .select_related("story")
+        .order_by("created_at", "id")
+    )
+    for publication in pending:
+        if publication.status in (P.FAILED, P.TAKEDOWN_REQUESTED):
+            rows.append(QueueRow(publication, None))
+            continue
+        if publication.video_id:
+            rows.append(QueueRow(publication, quota_day(moment)))
+            continue
+        if publication.status == P.WAITING_FOR_QUOTA and publication.resume_at:
+            day = max(day, quota_day(publication.resume_at))
+        while True:
+            capacity = left_today if day == usage.day else per_day
+            if slot < capacity:
+                break
+            day += dt.timedelta(days=1)
+            slot = 0
+        slot += 1
+        expected = day
+        if publication.publish_at is not None:
+            expected = max(expected, quota_day(publication.publish_at))
+        rows.append(QueueRow(publication, expected))
+    return rows
+
+
+def publication_recent(*, limit: int = 30) -> list[Publication]:
+    """Finished publications (published or taken down), newest first."""
+    return list(
+        Publication.objects.filter(status__in=[P.PUBLISHED, P.TAKEN_DOWN])
+        .select_related("story")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def publication_for_story(*, story_id: int) -> Publication | None:
+    return Publication.objects.filter(story_id=story_id).first()
+
+
+# --- Who may do what -----------------------------------------------------------------------
+def _in_group(user: AbstractBaseUser | AnonymousUser, *names: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(user.groups.filter(name__in=names).exists())  # type: ignore[attr-defined]
+
+
+def user_is_publisher(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Publishers and campaign admins see the publishing pages and edit YouTube metadata."""
+    return _in_group(user, Role.PUBLISHER, Role.CAMPAIGN_ADMIN)
+
+
+def user_is_campaign_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Only campaign admins connect the YouTube channel."""
+    return _in_group(user, Role.CAMPAIGN_ADMIN)
+
+
+def publication_get_actions(
+    *, publication: Publication, user: AbstractBaseUser | AnonymousUser
+) -> list[str]:
+    """What ``user`` may do with the publication now: edit_metadata, retry."""
+    if not user_is_publisher(user):
+        return []
+    actions = []
+    if (
+        publication.status in (P.QUEUED, P.WAITING_FOR_QUOTA, P.FAILED)
+        and not publication.session_uri
+        and not publication.video_id
+    ):
+        actions.append("edit_metadata")
+    if publication.status == P.FAILED and not publication.video_id:
+        actions.append("retry")
+    return actions
+
+
+# --- Pending work for the reconciler ------------------------------------------------------
+def _channel_connected() -> bool:
+    channel = channel_get()
+    return channel is not None and channel.status == YouTubeChannel.Status.CONNECTED
+
+
+def publication_find_stuck(now: dt.datetime) -> list[int]:
+    """Publications the database says are pending but no worker seems to be doing."""
+    if not _channel_connected():
+        return []
+    limit = now - dt.timedelta(seconds=settings.JOB_STUCK_AFTER)
+    alive = Q(story__status__in=GONE_STORY)  # those go to the takedown instead
+    lost_queued = Q(status=P.QUEUED) & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=limit))
+    stale_claim = Q(claim_heartbeat_at__isnull=True) | Q(claim_heartbeat_at__lt=limit)
+    stuck_upload = Q(status=P.UPLOADING) & stale_claim
+    due = Q(status=P.WAITING_FOR_QUOTA) & (Q(resume_at__isnull=True) | Q(resume_at__lte=now))
+    unfinished = Q(status=P.PROCESSING, extras_done=False) & stale_claim & Q(enqueued_at__lt=limit)
+    lost_poll = (
+        Q(status=P.PROCESSING, extras_done=True)
+        & (Q(last_polled_at__isnull=True) | Q(last_polled_at__lt=limit))
+        & Q(enqueued_at__lt=limit)
+    )
+    rows = Publication.objects.filter(
+        lost_queued | stuck_upload | due | unfinished | lost_poll
+    ).exclude(alive)
+    return list(rows.values_list("pk", flat=True))
+
+
+def publication_ids_to_resume() -> list[int]:
+    """Everything paused while the channel was disconnected (after a reconnection)."""
+    now = timezone.now()
+    rows = Publication.objects.filter(status__in=ACTIVE).exclude(
+        status=P.WAITING_FOR_QUOTA, resume_at__gt=now
+    )
+    return list(rows.values_list("pk", flat=True))
+
+
+def takedown_story_ids_pending() -> list[int]:
+    """Stories whose video must come off YouTube: takedown requested, or the story is gone."""
+    return takedown_find_stuck(timezone.now(), fresh=True)
+
+
+def takedown_find_stuck(now: dt.datetime, *, fresh: bool = False) -> list[int]:
+    """Story ids of takedowns to (re-)enqueue: requested ones lost or due again, and
+    publications whose story was withdrawn or taken down without a takedown request.
+    """
+    limit = now - dt.timedelta(seconds=settings.JOB_STUCK_AFTER)
+    requested = Q(status=P.TAKEDOWN_REQUESTED) & (
+        Q(resume_at__lte=now)
+        | Q(enqueued_at__isnull=True)
+        | (Q(resume_at__isnull=True) & Q(enqueued_at__lt=now if fresh else limit))
+    )
+    orphaned = Q(story__status__in=GONE_STORY) & ~Q(status__in=[P.TAKEDOWN_REQUESTED, P.TAKEN_DOWN])
+    rows = Publication.objects.filter(requested | orphaned)
+    return list(rows.values_list("story_id", flat=True).distinct())

@@ -26,7 +26,7 @@ from PIL import Image
 from moderation.roles import Role
 from publishing import services
 from publishing.models import Publication, YouTubeChannel
-from stories.models import Region, Story, StoryMedia, Topic
+from stories.models import ConsentText, Region, Story, StoryMedia, Topic
 from stories.uploads.models import Upload
 from tests.publishing.youtube.conftest import Standin
 from tests.support.services import CeleryWorker, wait_for
@@ -173,6 +173,13 @@ def make_approved_story(
     *, title: str | None = None, text: str | None = None, master_size: int = 4 * CHUNK + 999
 ) -> Story:
     """An approved story whose processed master (random bytes) and poster are in storage."""
+    # Transactional tests flush the seeded rows: bring what a withdrawal needs.
+    ConsentText.objects.get_or_create(
+        purpose=ConsentText.Purpose.PUBLICATION,
+        version=1,
+        language="de",
+        defaults={"text": "Veröffentlichung auf YouTube"},
+    )
     region, _ = Region.objects.get_or_create(slug="celle", defaults={"name": "Celle"})
     topic, _ = Topic.objects.get_or_create(
         slug="arbeit-und-ausbildung", defaults={"name": "Arbeit und Ausbildung"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import secrets
 import socket
 from collections.abc import Iterable
 from functools import partial
@@ -34,7 +35,14 @@ from stories.services import story_transition
 
 from .crypto import decrypt_json, encrypt_json
 from .models import Playlist, Publication, QuotaLedger, YouTubeChannel
-from .youtube import compose_metadata, make_credentials, metadata_problems
+from .youtube import (
+    authorization_url,
+    client_config_for,
+    compose_metadata,
+    exchange_code,
+    make_credentials,
+    metadata_problems,
+)
 from .youtube.errors import PACIFIC
 
 logger = logging.getLogger(__name__)
@@ -123,6 +131,51 @@ def _resume_paused_work() -> None:
         publication_enqueue(publication_id)
     for story_id in selectors.takedown_story_ids_pending():
         takedown_enqueue(story_id)
+
+
+def _client_config() -> dict[str, Any]:
+    return client_config_for(
+        client_id=settings.YOUTUBE_CLIENT_ID,
+        client_secret=settings.YOUTUBE_CLIENT_SECRET,
+        auth_uri=settings.YOUTUBE_AUTH_URI,
+        token_uri=settings.YOUTUBE_TOKEN_URI,
+    )
+
+
+def channel_authorization_start(*, redirect_uri: str) -> tuple[str, str, str]:
+    """Begin Google's OAuth web flow: (consent URL, state, PKCE verifier).
+
+    Keep state and verifier server-side (the session) and pass them to
+    ``channel_connect_with_code`` when Google redirects back.
+    """
+    state = secrets.token_urlsafe(24)
+    url, verifier = authorization_url(
+        client_config=_client_config(), redirect_uri=redirect_uri, state=state
+    )
+    return url, state, verifier
+
+
+def channel_connect_with_code(
+    *, code: str, code_verifier: str, redirect_uri: str, actor: Actor
+) -> YouTubeChannel:
+    """Finish the OAuth web flow: trade the code for credentials and store them.
+
+    Raises ReconnectRequired when Google refuses the code, ValidationError without a
+    refresh token.
+    """
+    credentials = exchange_code(
+        client_config=_client_config(),
+        redirect_uri=redirect_uri,
+        code=code,
+        code_verifier=code_verifier,
+    )
+    expiry = credentials.expiry.replace(tzinfo=dt.UTC) if credentials.expiry else None
+    return channel_connect(
+        refresh_token=str(credentials.refresh_token or ""),
+        access_token=credentials.token,
+        expiry=expiry,
+        actor=actor,
+    )
 
 
 def channel_credentials(*, channel: YouTubeChannel) -> Credentials:

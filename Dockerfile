@@ -11,7 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # kit's right-to-left text; Node.js only to install the pinned front-end packages.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ffmpeg fonts-noto-core fonts-dejavu-core libraqm0 libfribidi0 libharfbuzz0b \
+      ffmpeg fonts-noto-core fonts-dejavu-core libraqm0 libfribidi0 libharfbuzz0b libcairo2 \
       nodejs npm curl gettext \
  && rm -rf /var/lib/apt/lists/*
 

@@ -14,7 +14,8 @@ export VAR_DIR
 # command=package pairs: what each target needs from Debian.
 RUN_PACKAGES := ffmpeg=ffmpeg ffprobe=ffmpeg redis-server=redis-server msgfmt=gettext \
 	/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf=fonts-noto-core \
-	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
+	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core \
+	lib:libcairo.so.2=libcairo2 lib:libraqm.so.0=libraqm0 pdftoppm=poppler-utils
 TEST_PACKAGES := $(RUN_PACKAGES) chromium=chromium
 PG_PACKAGES := psql=postgresql-client /usr/lib/postgresql=postgresql
 

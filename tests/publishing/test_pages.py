@@ -170,3 +170,31 @@ def test_a_publisher_edits_the_metadata_and_sees_what_youtube_would_refuse(
     Publication.objects.filter(pk=publication.pk).update(session_uri="http://x/upload?id=1")
     assert b'name="title"' not in client.get(url).content
     assert client.post(url, {"action": "edit_metadata", "title": "x"}).status_code == 403
+
+
+def test_the_api_lists_the_queue_and_edits_metadata(client: Client, publisher_user: User) -> None:
+    story = make_approved_story()
+    publication = Publication.objects.create(
+        story=story, metadata=services.publication_compose_metadata(story=story)
+    )
+    assert client.get("/api/v1/publishing/quota/").status_code == 403
+    client.force_login(publisher_user)
+    quota = client.get("/api/v1/publishing/quota/").json()
+    assert quota["daily_units"] == 10_000 and quota["publications_left"] == 5
+    queue = client.get("/api/v1/publishing/publications/").json()
+    assert [row["publication"]["id"] for row in queue] == [publication.pk]
+    answer = client.put(
+        f"/api/v1/publishing/publications/{publication.pk}/metadata/",
+        {"title": "Titel mit <Klammern>", "description": "Text", "tags": ["Celle"]},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert "<" not in body["publication"]["title"] and body["problems"]
+    Publication.objects.filter(pk=publication.pk).update(status=Publication.Status.PUBLISHED)
+    conflict = client.put(
+        f"/api/v1/publishing/publications/{publication.pk}/metadata/",
+        {"title": "Neu", "description": "", "tags": []},
+        content_type="application/json",
+    )
+    assert conflict.status_code == 409 and conflict.json()["message"]

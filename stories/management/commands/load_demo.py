@@ -65,6 +65,7 @@ class Command(BaseCommand):
             created.append((username, role.value, password))
 
         stories = self._demo_stories()
+        self._demo_youtube_channel()
 
         if created:
             lines = [f"  {u:<10} {r:<15} {p}" for u, r, p in created]
@@ -127,3 +128,20 @@ class Command(BaseCommand):
             for purpose in REQUIRED_CONSENTS:
                 consent_record(story=story, purpose=purpose, granted=True, language="de")
         return len(DEMO_STORIES)
+
+    def _demo_youtube_channel(self) -> None:
+        """Connect the YouTube stand-in as the campaign's channel; never a real one."""
+        from urllib.parse import urlsplit
+
+        from publishing import services as publishing
+
+        if urlsplit(settings.YOUTUBE_API_URL).hostname not in ("127.0.0.1", "localhost", "::1"):
+            return
+        if publishing.channel_get() is not None:
+            return
+        publishing.channel_connect(
+            refresh_token="1//standin-demo",  # noqa: S106 - the stand-in accepts any token
+            actor=None,
+            title="ZUSAMMEN. MEHR. (stand-in)",
+        )
+        self.stdout.write("The YouTube stand-in is connected as the campaign's channel.")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from .links import confirm_token_public_id, status_token_public_id
-from .models import Story, StoryMedia
+from .models import ConsentText, Story, StoryMedia
 from .tokens import token_hash
+from .uploads.models import Upload
 
 
 def story_by_access_token(*, token: str) -> Story | None:
@@ -45,3 +46,16 @@ def story_status_for_submitter(*, story: Story) -> str:
         S.ERASED: _("Die Daten wurden gelöscht."),
     }
     return str(words[Story.Status(story.status)])
+
+
+def consent_text_current(*, purpose: str, language: str) -> ConsentText | None:
+    """The newest version of a consent text in ``language``, else the German one."""
+    return (
+        ConsentText.objects.filter(purpose=purpose, language=language).order_by("-version").first()
+        or ConsentText.objects.filter(purpose=purpose, language="de").order_by("-version").first()
+    )
+
+
+def story_latest_upload(*, story: Story) -> Upload | None:
+    """The newest tus upload started for the story (finished or not), for the form."""
+    return Upload.objects.filter(owner_key=str(story.public_id)).order_by("-created_at").first()

@@ -24,6 +24,7 @@ from config.api import ConflictError
 
 from .audit import audit_record, diff
 from .models import ConsentRecord, ConsentText, Region, Story, StoryMedia, Topic
+from .selectors import consent_text_current
 from .tokens import new_token, token_hash
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ DRAFT_FIELDS = (
     "has_minor",
     "guardian_name",
     "guardian_email",
+    "language",
 )
 REQUIRED_CONSENTS = (
     ConsentText.Purpose.PUBLICATION,
@@ -135,6 +137,8 @@ def _validate_draft_fields(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             value = value.replace("\r\n", "\n").strip()
         clean[name] = value
+    if "language" in clean and clean["language"] not in {c for c, _n in settings.LANGUAGES}:
+        errors["language"] = [_("Diese Sprache wird nicht angeboten.")]
     if "title" in clean and len(clean["title"]) > TITLE_MAX:
         errors["title"] = [
             _("Der Titel darf höchstens %(n)d Zeichen lang sein.") % {"n": TITLE_MAX}
@@ -233,10 +237,7 @@ def _missing_for_submission(story: Story) -> dict[str, list[str]]:
 
 
 def _consent_text(purpose: str, language: str) -> ConsentText:
-    text = (
-        ConsentText.objects.filter(purpose=purpose, language=language).order_by("-version").first()
-        or ConsentText.objects.filter(purpose=purpose, language="de").order_by("-version").first()
-    )
+    text = consent_text_current(purpose=purpose, language=language)
     if text is None:
         raise ConflictError(f"no consent text for {purpose}")
     return text

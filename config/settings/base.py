@@ -260,6 +260,14 @@ SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
     *list(SPECTACULAR_SETTINGS.get("PREPROCESSING_HOOKS", [])),  # type: ignore[call-overload]
     "stories.uploads.views.spectacular_add_head_endpoints",
 ]
+
+# --- Submission form ---
+# Drafts started and stories sent per client address, counted in Redis; fails open.
+FORM_DRAFT_RATE = env("FORM_DRAFT_RATE", default="30/hour")
+FORM_SUBMIT_RATE = env("FORM_SUBMIT_RATE", default="20/hour")
+# Bytes per tus PATCH from the form: small enough that a dropped mobile connection loses little.
+FORM_UPLOAD_CHUNK_BYTES = env.int("FORM_UPLOAD_CHUNK_BYTES", default=2 * 1024**2)
+
 # --- Moderation ---
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
 # django-otp marks a session verified; our middleware then sends staff without a verified

@@ -170,7 +170,7 @@ def _detail(request: Request, story_id: int, status: int = 200) -> Response:
 # --- Queue and detail ---------------------------------------------------------------------
 class QueueFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=["", *QUEUE_STATUSES], required=False, default=Story.Status.IN_REVIEW
+        choices=["", *(s.value for s in QUEUE_STATUSES)], required=False, default="in_review"
     )
     region = serializers.IntegerField(required=False, allow_null=True, default=None)
     topic = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -212,7 +212,7 @@ class CountsApi(_StaffApi):
     @extend_schema(
         operation_id="moderation_counts",
         responses=inline_serializer(
-            "StatusCounts", {s: serializers.IntegerField() for s in QUEUE_STATUSES}
+            "StatusCounts", {s.value: serializers.IntegerField() for s in QUEUE_STATUSES}
         ),
         summary="How many stories are in each status",
     )

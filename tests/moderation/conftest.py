@@ -57,3 +57,21 @@ def four_eyes(db: None) -> Any:
     obj.four_eyes = True
     obj.save()
     return obj
+
+
+@pytest.fixture
+def seeded(transactional_db: None) -> None:
+    """Transactional tests start from a flushed database: put back what migrations seed.
+
+    (Each seeding step is idempotent, so this is harmless when the rows survived.)
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "stories.migrations.0002_seed_regions_topics_consents",
+        "moderation.migrations.0002_roles_and_rejection_reasons",
+    ):
+        migration = importlib.import_module(module)
+        (getattr(migration, "seed", None) or migration.forwards)(apps, None)

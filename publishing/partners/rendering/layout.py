@@ -1,0 +1,397 @@
+"""One layout engine for every asset; raster.py and pdf.py only provide the drawing surface.
+
+Coordinates are in the surface's unit (pixels for rasters, points for PDFs), measured from
+the top left of the trimmed format. Zones come from the kit templates as fractions; for
+right-to-left languages they are mirrored and text is aligned to the right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from PIL import Image
+
+from . import qr, text
+from .spec import Box, Layout, Palette
+
+CLAIM_FIRST, CLAIM_SECOND = "ZUSAMMEN.", "MEHR."
+CLAIM_LINE_HEIGHT = 1.0
+CLAIM_CAP_HEIGHT = 0.714  # Noto Sans capital height per em
+
+
+class Surface(Protocol):
+    width: float
+    height: float
+
+    def fill_background(self, colour: str) -> None: ...
+    def circle(self, cx: float, cy: float, r: float, colour: str) -> None: ...
+    def rounded_rect(
+        self, x: float, y: float, w: float, h: float, radius: float, colour: str
+    ) -> None: ...
+    def measure(self, value: str, *, bold: bool, language: str, size: float) -> float: ...
+    def text(
+        self,
+        value: str,
+        *,
+        x: float,
+        baseline: float,
+        bold: bool,
+        language: str,
+        size: float,
+        colour: str,
+    ) -> None: ...
+    def logo(self, image: Image.Image, x: float, y: float, w: float, h: float) -> None: ...
+    def qr_side(self, url: str, available: float) -> float | None: ...
+    def qr(self, url: str, x: float, y: float, side: float) -> None: ...
+    def colour_rgb(self, colour: str) -> tuple[int, int, int]: ...
+    def plate_always(self) -> bool: ...
+
+
+@dataclass
+class Content:
+    """What one rendering says: language, colours, the partner's logo and the QR target."""
+
+    language: str
+    palette: Palette
+    texts: dict[str, Any]
+    qr_url: str
+    display_url: str
+    logo: Image.Image | None = None
+    alliance_name: str = "Niedersachsen packt an"
+
+
+@dataclass
+class Report:
+    warnings: list[str] = field(default_factory=list)
+    qr_side: float | None = None
+    logo_box: tuple[float, float, float, float] | None = None
+    plate: str | None = None
+
+
+def _zone(box: Box, surface: Surface, rtl: bool) -> tuple[float, float, float, float]:
+    x, y, w, h = box
+    if rtl:
+        x = 1 - x - w
+    return x * surface.width, y * surface.height, w * surface.width, h * surface.height
+
+
+def _draw_lines(
+    surface: Surface,
+    lines: list[str],
+    *,
+    zone: tuple[float, float, float, float],
+    size: float,
+    bold: bool,
+    language: str,
+    colour: str,
+    rtl: bool,
+    valign: str = "top",
+    centre: bool = False,
+) -> None:
+    x, y, w, h = zone
+    script = text.script_of(language)
+    line_h = size * text.LINE_HEIGHT[script]
+    block = line_h * len(lines)
+    top = y + (h - block) / 2 if valign == "middle" else y
+    for index, line in enumerate(lines):
+        width = surface.measure(line, bold=bold, language=language, size=size)
+        left = x + (w - width) / 2 if centre else (x + w - width if rtl else x)
+        baseline = top + index * line_h + size * text.BASELINE[script]
+        surface.text(
+            line,
+            x=left,
+            baseline=baseline,
+            bold=bold,
+            language=language,
+            size=size,
+            colour=colour,
+        )
+
+
+def _claim(
+    surface: Surface, layout: Layout, zone: tuple[float, float, float, float], rtl: bool
+) -> float:
+    """Draw the claim as large as the zone allows; returns its font size."""
+    x, y, w, h = zone
+
+    def width(value: str, size: float) -> float:
+        return surface.measure(value, bold=True, language="de", size=size)
+
+    if layout.claim_lines == 1:
+        full = f"{CLAIM_FIRST} {CLAIM_SECOND}"
+        size = min(w / width(full, 1.0), h / 1.0)
+        cap = size * CLAIM_CAP_HEIGHT
+        baseline = y + (h + cap) / 2
+        left = x + w - width(full, size) if rtl else x
+        surface.text(
+            CLAIM_FIRST,
+            x=left,
+            baseline=baseline,
+            bold=True,
+            language="de",
+            size=size,
+            colour="claim",
+        )
+        offset = width(f"{CLAIM_FIRST} ", size)
+        surface.text(
+            CLAIM_SECOND,
+            x=left + offset,
+            baseline=baseline,
+            bold=True,
+            language="de",
+            size=size,
+            colour="accent",
+        )
+        return size
+    # Two lines: cap height plus a gap of 0.28 em between them must fit the zone height.
+    size = min(w / width(CLAIM_FIRST, 1.0), h / (2 * CLAIM_CAP_HEIGHT + 0.28))
+    cap = size * CLAIM_CAP_HEIGHT
+    block = 2 * cap + 0.28 * size
+    top = y + (h - block) / 2
+    for index, (value, colour) in enumerate(((CLAIM_FIRST, "claim"), (CLAIM_SECOND, "accent"))):
+        left = x + w - width(value, size) if rtl else x
+        baseline = top + cap + index * (cap + 0.28 * size)
+        surface.text(
+            value, x=left, baseline=baseline, bold=True, language="de", size=size, colour=colour
+        )
+    return size
+
+
+def _fit(
+    surface: Surface,
+    value: str,
+    *,
+    zone: tuple[float, float, float, float],
+    bold: bool,
+    language: str,
+    max_size: float,
+    max_lines: int,
+) -> tuple[float, list[str]]:
+    _x, _y, w, h = zone
+    return text.fit(
+        value,
+        width=w,
+        height=h,
+        measure=lambda s, size: surface.measure(s, bold=bold, language=language, size=size),
+        line_height=text.LINE_HEIGHT[text.script_of(language)],
+        max_lines=max_lines,
+        max_size=max_size,
+        min_size=max(4.0, min(surface.width, surface.height) / 120),
+    )
+
+
+def _cta(
+    surface: Surface,
+    content: Content,
+    zone: tuple[float, float, float, float],
+    claim_size: float,
+    claim_lines: int,
+    rtl: bool,
+) -> None:
+    x, y, w, h = zone
+    pad_x, pad_y = min(h * 0.42, w * 0.06), h * 0.14
+    inner = (x + pad_x, y + pad_y, w - 2 * pad_x, h - 2 * pad_y)
+    # Next to a two-line claim the CTA is clearly second; beside a one-line claim on a
+    # tiny banner it may be nearly as large, or it would not be readable.
+    ratio = 0.42 if claim_lines == 2 else 0.95
+    size, lines = _fit(
+        surface,
+        content.texts["cta"],
+        zone=inner,
+        bold=True,
+        language=content.language,
+        max_size=claim_size * ratio,
+        max_lines=2,
+    )
+    widest = max(
+        surface.measure(line, bold=True, language=content.language, size=size) for line in lines
+    )
+    button_w = min(w, widest + 2 * pad_x)
+    left = x + w - button_w if rtl else x
+    surface.rounded_rect(left, y, button_w, h, min(h * 0.5, h * 0.22 + 2), "button")
+    _draw_lines(
+        surface,
+        lines,
+        zone=(left, y, button_w, h),
+        size=size,
+        bold=True,
+        language=content.language,
+        colour="button_text",
+        rtl=rtl,
+        valign="middle",
+        centre=True,
+    )
+
+
+def _logo(
+    surface: Surface,
+    content: Content,
+    zone: tuple[float, float, float, float],
+    rtl: bool,
+    report: Report,
+    claim_size: float,
+) -> None:
+    from .logo import fit_inside, plate_for
+
+    x, y, w, h = zone
+    if content.logo is None:
+        # The un-branded kit names the alliance where a partner's logo would be.
+        size, lines = _fit(
+            surface,
+            content.alliance_name,
+            zone=zone,
+            bold=True,
+            language="de",
+            max_size=claim_size * 0.3,
+            max_lines=2,
+        )
+        _draw_lines(
+            surface,
+            lines,
+            zone=zone,
+            size=size,
+            bold=True,
+            language="de",
+            colour="text",
+            rtl=rtl,
+            valign="middle",
+        )
+        return
+    background = surface.colour_rgb("background")
+    plate = plate_for(content.logo, background, dark=surface.colour_rgb("button_text"))
+    plate_key = None
+    if plate is not None:
+        plate_key = "white" if plate == (255, 255, 255) else "ink"
+    elif surface.plate_always():
+        plate_key = "white"
+    logo_w, logo_h = content.logo.size
+    if plate_key:
+        pad = min(w, h) * 0.12
+        fit_w, fit_h = fit_inside(logo_w, logo_h, w - 2 * pad, h - 2 * pad)
+        plate_w, plate_h = fit_w + 2 * pad, fit_h + 2 * pad
+        left = x + w - plate_w if rtl else x
+        top = y + (h - plate_h) / 2
+        surface.rounded_rect(left, top, plate_w, plate_h, pad * 0.6, plate_key)
+        box = (left + pad, top + pad, fit_w, fit_h)
+    else:
+        fit_w, fit_h = fit_inside(logo_w, logo_h, w, h)
+        left = x + w - fit_w if rtl else x
+        box = (left, y + (h - fit_h) / 2, fit_w, fit_h)
+    surface.logo(content.logo, *box)
+    report.logo_box = box
+    report.plate = plate_key
+
+
+def compose(surface: Surface, layout: Layout, content: Content) -> Report:
+    """Draw one asset onto ``surface``; returns warnings and where the QR code and logo went."""
+    report = Report()
+    rtl = text.is_rtl(content.language)
+    zones = {name: _zone(box, surface, rtl) for name, box in layout.zones.items()}
+    surface.fill_background("background")
+    for cx, cy, r, colour in layout.circles:
+        cx_abs = (1 - cx if rtl else cx) * surface.width
+        surface.circle(cx_abs, cy * surface.height, r * surface.width, colour)
+
+    claim_size = _claim(surface, layout, zones["claim"], rtl)
+    if "sub" in zones:
+        size, lines = _fit(
+            surface,
+            content.texts["sub"],
+            zone=zones["sub"],
+            bold=False,
+            language=content.language,
+            max_size=claim_size * 0.34,
+            max_lines=3,
+        )
+        _draw_lines(
+            surface,
+            lines,
+            zone=zones["sub"],
+            size=size,
+            bold=False,
+            language=content.language,
+            colour="text",
+            rtl=rtl,
+        )
+    if "cta" in zones:
+        _cta(surface, content, zones["cta"], claim_size, layout.claim_lines, rtl)
+    if "logo" in zones:
+        _logo(surface, content, zones["logo"], rtl, report, claim_size)
+    if "alliance" in zones and content.logo is not None:
+        size, lines = _fit(
+            surface,
+            content.texts["alliance"],
+            zone=zones["alliance"],
+            bold=False,
+            language=content.language,
+            max_size=claim_size * 0.2,
+            max_lines=1,
+        )
+        _draw_lines(
+            surface,
+            lines,
+            zone=zones["alliance"],
+            size=size,
+            bold=False,
+            language=content.language,
+            colour="muted",
+            rtl=rtl,
+        )
+    if "qr" in zones:
+        x, y, w, h = zones["qr"]
+        side = surface.qr_side(content.qr_url, min(w, h))
+        if side is None:
+            report.warnings.append("qr: the zone is too small for a scannable code; left out")
+        else:
+            left = x + w - side if rtl else x
+            surface.qr(content.qr_url, left, y, side)
+            report.qr_side = side
+            if "qr_label" in zones:
+                _lx, _ly, lw, lh = zones["qr_label"]
+                # Directly under the code as drawn, which may be smaller than its zone.
+                label_zone = (left - (lw - side) / 2, y + side + lh * 0.4, lw, lh)
+                size, lines = _fit(
+                    surface,
+                    content.texts["qr_label"],
+                    zone=label_zone,
+                    bold=True,
+                    language=content.language,
+                    max_size=claim_size * 0.2,
+                    max_lines=1,
+                )
+                _draw_lines(
+                    surface,
+                    lines,
+                    zone=label_zone,
+                    size=size,
+                    bold=True,
+                    language=content.language,
+                    colour="text",
+                    rtl=rtl,
+                    centre=True,
+                )
+    if "url" in zones:
+        size, lines = _fit(
+            surface,
+            content.display_url,
+            zone=zones["url"],
+            bold=True,
+            language="de",
+            max_size=claim_size * 0.22,
+            max_lines=1,
+        )
+        _draw_lines(
+            surface,
+            lines,
+            zone=zones["url"],
+            size=size,
+            bold=True,
+            language="de",
+            colour="text",
+            rtl=rtl,
+        )
+    return report
+
+
+__all__ = ["Content", "Report", "Surface", "compose", "qr"]

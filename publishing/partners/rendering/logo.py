@@ -1,0 +1,282 @@
+"""Partner logos: accept PNG, JPEG or a sanitised SVG, normalise to a trimmed RGBA PNG, and
+decide whether the logo needs a backing plate to stand out against a background.
+
+SVG is parsed with defusedxml (no DTDs, so no entity expansion or external entities), then
+checked against an allow-list of what a logo may contain: no scripts, no event handlers, no
+foreignObject, no links other than ``#fragment`` and embedded PNG/JPEG data. Only the checked
+document is rasterised by cairosvg, whose URL fetcher refuses everything but ``data:``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from xml.etree.ElementTree import Element, register_namespace, tostring
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
+
+from .spec import RGB
+
+# The normalised logo is at most this many pixels on its longer side (A2 zone at ~250 dpi).
+NORMALISED_MAX_SIDE = 2000
+MIN_SIDE = 16
+WHITE: RGB = (255, 255, 255)
+register_namespace("", "http://www.w3.org/2000/svg")
+register_namespace("xlink", "http://www.w3.org/1999/xlink")
+
+FORBIDDEN_TAGS = frozenset(
+    {
+        "script",
+        "foreignobject",
+        "iframe",
+        "embed",
+        "object",
+        "handler",
+        "listener",
+        "audio",
+        "video",
+        "canvas",
+        "set",
+        "animate",
+        "animatetransform",
+        "animatemotion",
+        "use_external",
+    }
+)
+HREF_ALLOWED = re.compile(r"^(#[\w.:-]*|data:image/(png|jpeg);base64,[A-Za-z0-9+/=\s]*)$", re.I)
+URL_IN_CSS = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)", re.I)
+CSS_FORBIDDEN = re.compile(r"@import|expression\s*\(|javascript:|behavior\s*:", re.I)
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1].lower()
+
+
+def _check_css(value: str) -> None:
+    if CSS_FORBIDDEN.search(value):
+        raise ValidationError(_("Das SVG-Logo enthält nicht erlaubte Stilangaben."), code="svg")
+    for target in URL_IN_CSS.findall(value):
+        if not HREF_ALLOWED.match(target):
+            raise ValidationError(
+                _(
+                    "Das SVG-Logo verweist auf externe Inhalte. Bitte ein eigenständiges Logo "
+                    "hochladen."
+                ),
+                code="svg_external",
+            )
+
+
+def svg_sanitise(data: bytes) -> Element:
+    """The parsed, checked SVG root; ValidationError for anything a logo must not contain."""
+    try:
+        root: Element = SafeET.fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except DefusedXmlException as exc:
+        raise ValidationError(
+            _("Das SVG-Logo enthält eine DTD oder Entitäten und wird deshalb abgelehnt."),
+            code="svg_dtd",
+        ) from exc
+    except SafeET.ParseError as exc:
+        raise ValidationError(_("Die SVG-Datei ist fehlerhaft."), code="svg_parse") from exc
+    if _local(root.tag) != "svg":
+        raise ValidationError(_("Die Datei ist kein SVG-Bild."), code="svg_parse")
+    for element in root.iter():
+        tag = _local(str(element.tag))
+        if tag in FORBIDDEN_TAGS:
+            raise ValidationError(
+                _("Das SVG-Logo enthält Skripte oder eingebettete Inhalte (%(tag)s).")
+                % {"tag": tag},
+                code="svg_script",
+            )
+        if tag == "style" and element.text:
+            _check_css(element.text)
+        for name, value in element.attrib.items():
+            attr = _local(name)
+            if attr.startswith("on"):
+                raise ValidationError(
+                    _("Das SVG-Logo enthält Skripte (Ereignis-Attribut %(attr)s).")
+                    % {"attr": attr},
+                    code="svg_script",
+                )
+            if attr in {"href", "src"} and not HREF_ALLOWED.match(value.strip()):
+                raise ValidationError(
+                    _(
+                        "Das SVG-Logo verweist auf externe Inhalte. Bitte ein eigenständiges "
+                        "Logo hochladen."
+                    ),
+                    code="svg_external",
+                )
+            if attr == "style" or "url(" in value:
+                _check_css(value)
+    return root
+
+
+def _length(value: str | None) -> float | None:
+    if not value:
+        return None
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(px)?\s*", value)
+    return float(match.group(1)) if match else None
+
+
+def _svg_aspect(root: Element) -> float:
+    view_box = root.attrib.get("viewBox")
+    if view_box:
+        parts = [float(p) for p in re.split(r"[\s,]+", view_box.strip()) if p]
+        if len(parts) == 4 and parts[2] > 0 and parts[3] > 0:
+            return parts[2] / parts[3]
+    width, height = _length(root.attrib.get("width")), _length(root.attrib.get("height"))
+    if width and height:
+        return width / height
+    raise ValidationError(
+        _("Das SVG-Logo braucht eine viewBox oder eine Breite und Höhe."), code="svg_size"
+    )
+
+
+def _rasterise_svg(root: Element) -> Image.Image:
+    import cairosvg
+
+    aspect = _svg_aspect(root)
+    if aspect > 50 or aspect < 1 / 50:
+        raise ValidationError(_("Das Logo ist zu schmal oder zu hoch."), code="logo_aspect")
+    if aspect >= 1:
+        width, height = NORMALISED_MAX_SIDE, round(NORMALISED_MAX_SIDE / aspect)
+    else:
+        width, height = round(NORMALISED_MAX_SIDE * aspect), NORMALISED_MAX_SIDE
+    # Size the document ourselves so the declared width/height cannot ask for a huge surface.
+    root.set("width", str(width))
+    root.set("height", str(height))
+    if "viewBox" not in root.attrib:
+        raise ValidationError(
+            _("Das SVG-Logo braucht eine viewBox oder eine Breite und Höhe."), code="svg_size"
+        )
+    clean = tostring(root, encoding="utf-8")
+    # unsafe=False: cairosvg refuses entities and fetches nothing but data: URLs itself.
+    png = cairosvg.svg2png(bytestring=clean, unsafe=False)
+    return Image.open(io.BytesIO(png)).convert("RGBA")
+
+
+def _open_raster(data: bytes, *, max_side: int) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in {"PNG", "JPEG"}:
+                raise ValidationError(
+                    _("Das Logo muss eine PNG-, JPEG- oder SVG-Datei sein."), code="logo_type"
+                )
+            width, height = image.size
+            if width > max_side or height > max_side:
+                raise ValidationError(
+                    _(
+                        "Das Logo ist mit %(width)s × %(height)s Pixeln zu groß (höchstens "
+                        "%(max)s × %(max)s)."
+                    )
+                    % {"width": width, "height": height, "max": max_side},
+                    code="logo_dimensions",
+                )
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(
+            _("Das Logo ist zu groß (höchstens %(max)s × %(max)s Pixel).") % {"max": max_side},
+            code="logo_dimensions",
+        ) from exc
+    except (OSError, SyntaxError) as exc:  # Pillow's UnidentifiedImageError is an OSError
+        raise ValidationError(
+            _("Das Logo muss eine PNG-, JPEG- oder SVG-Datei sein."), code="logo_type"
+        ) from exc
+    upright: Image.Image = ImageOps.exif_transpose(image)
+    return upright.convert("RGBA")
+
+
+def logo_normalise(data: bytes, *, max_bytes: int, max_side: int) -> bytes:
+    """A validated logo as a trimmed RGBA PNG; ValidationError with a clear message otherwise."""
+    if len(data) > max_bytes:
+        raise ValidationError(
+            _("Die Logo-Datei ist zu groß (höchstens %(mib)s MiB).")
+            % {"mib": round(max_bytes / 1024**2, 1)},
+            code="logo_bytes",
+        )
+    head = data[:512].lstrip()
+    if head.startswith(b"<") or b"<svg" in data[:4096]:
+        image = _rasterise_svg(svg_sanitise(data))
+    else:
+        image = _open_raster(data, max_side=max_side)
+    alpha_box = image.getchannel("A").getbbox()
+    if alpha_box is None:
+        raise ValidationError(_("Das Logo ist leer."), code="logo_empty")
+    image = image.crop(alpha_box)
+    if min(image.size) < MIN_SIDE:
+        raise ValidationError(
+            _("Das Logo ist zu klein (mindestens %(min)s Pixel).") % {"min": MIN_SIDE},
+            code="logo_small",
+        )
+    image.thumbnail((NORMALISED_MAX_SIDE, NORMALISED_MAX_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+# --- Contrast ----------------------------------------------------------------------------
+def relative_luminance(colour: RGB) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = colour
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a: RGB, b: RGB) -> float:
+    """WCAG 2 contrast ratio, 1 to 21."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def dominant_colours(logo: Image.Image, *, count: int = 4) -> list[tuple[RGB, float]]:
+    """The logo's main colours (opaque pixels only) with their share, largest first."""
+    small = logo.convert("RGBA").copy()
+    small.thumbnail((96, 96))
+    pixels: list[tuple[int, int, int, int]] = list(small.getdata())
+    opaque = [px[:3] for px in pixels if px[3] >= 128]
+    if not opaque:
+        return []
+    strip = Image.new("RGB", (len(opaque), 1))
+    strip.putdata(opaque)
+    quantised = strip.quantize(colors=count, method=Image.Quantize.MEDIANCUT)
+    palette = quantised.getpalette() or []
+    counts: list[tuple[int, int]] = quantised.getcolors() or []  # type: ignore[assignment]
+    total = sum(n for n, _ in counts)
+    result = [
+        ((palette[i * 3], palette[i * 3 + 1], palette[i * 3 + 2]), n / total) for n, i in counts
+    ]
+    return sorted(result, key=lambda item: -item[1])
+
+
+# Graphics need 3:1 against their surroundings (WCAG 1.4.11, non-text contrast).
+MIN_LOGO_CONTRAST = 3.0
+
+
+def plate_for(logo: Image.Image, background: RGB, *, dark: RGB) -> RGB | None:
+    """None when the logo stands out on ``background``; else the plate colour that works best.
+
+    Every colour making up at least 15 % of the logo must reach 3:1 against the background.
+    """
+    colours = [c for c, share in dominant_colours(logo) if share >= 0.15]
+    if not colours:
+        return None
+    if min(contrast_ratio(c, background) for c in colours) >= MIN_LOGO_CONTRAST:
+        return None
+    best = max((WHITE, dark), key=lambda plate: min(contrast_ratio(c, plate) for c in colours))
+    return best
+
+
+def fit_inside(width: float, height: float, box_w: float, box_h: float) -> tuple[float, float]:
+    """The largest size with the same aspect ratio that fits the box."""
+    scale = min(box_w / width, box_h / height)
+    return width * scale, height * scale

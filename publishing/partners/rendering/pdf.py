@@ -1,0 +1,224 @@
+"""Print PDFs (flyers and posters) drawn with reportlab.
+
+The page is the trimmed format plus 3 mm bleed on every side (MediaBox = BleedBox), with the
+TrimBox set to the final format; background and shapes run into the bleed, crop marks sit
+in the bleed corners. Fonts are embedded (reportlab subsets every TrueType font it uses),
+the QR code is vector rectangles. The print-ready variant draws every colour in CMYK from
+the palette's CMYK values (reportlab ``enforceColorSpace="cmyk"``); it is not PDF/X, which
+reportlab cannot produce.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+from PIL import Image
+from reportlab.lib.colors import CMYKColor, Color
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from . import qr, text
+from .layout import Content, Report, compose
+from .spec import RGB, PrintAsset
+
+# Logos are embedded at no more than this resolution at their printed size.
+LOGO_DPI = 300
+CROP_MARK_MM = 2.0
+CROP_MARK_GAP_MM = 0.5
+
+
+@lru_cache(maxsize=1)
+def _register_fonts() -> None:
+    for (script, bold), path in text.FONTS.items():
+        pdfmetrics.registerFont(TTFont(_font_name(script, bold), path))
+
+
+def _font_name(script: str, bold: bool) -> str:
+    return f"ZM-{script}-{'bold' if bold else 'regular'}"
+
+
+class PdfSurface:
+    """A reportlab page in points, origin top left of the trim box, y pointing down."""
+
+    def __init__(
+        self, pdf: canvas.Canvas, asset: PrintAsset, content: Content, *, cmyk: bool
+    ) -> None:
+        self.pdf = pdf
+        self.bleed = asset.bleed_mm * mm
+        self.width = asset.width_mm * mm
+        self.height = asset.height_mm * mm
+        self.page_w = self.width + 2 * self.bleed
+        self.page_h = self.height + 2 * self.bleed
+        self.palette = content.palette
+        self.cmyk = cmyk
+
+    # -- colours --
+    def colour_rgb(self, colour: str) -> RGB:
+        if colour == "white":
+            return (255, 255, 255)
+        if colour == "ink":
+            return self.palette.rgb["button_text"]
+        return self.palette.rgb[colour]
+
+    def _colour(self, colour: str) -> Color:
+        if self.cmyk:
+            if colour == "white":
+                values: tuple[float, ...] = (0, 0, 0, 0)
+            elif colour == "ink":
+                values = self.palette.cmyk["button_text"]
+            elif colour == "qr_dark":
+                values = (0, 0, 0, 100)
+            else:
+                values = self.palette.cmyk[colour]
+            return CMYKColor(*(v / 100 for v in values))
+        if colour == "qr_dark":
+            return Color(0, 0, 0)
+        r, g, b = self.colour_rgb(colour)
+        return Color(r / 255, g / 255, b / 255)
+
+    def plate_always(self) -> bool:
+        # A CMYK logo cannot carry transparency here, so it always sits on a white plate
+        # whose CMYK white matches the flattened logo's background exactly.
+        return self.cmyk
+
+    # -- geometry: trim coordinates (y down) to PDF coordinates (y up, origin in the bleed) --
+    def _x(self, x: float) -> float:
+        return self.bleed + x
+
+    def _y(self, y: float) -> float:
+        return self.page_h - self.bleed - y
+
+    def fill_background(self, colour: str) -> None:
+        self.pdf.setFillColor(self._colour(colour))
+        self.pdf.rect(0, 0, self.page_w, self.page_h, stroke=0, fill=1)
+
+    def circle(self, cx: float, cy: float, r: float, colour: str) -> None:
+        self.pdf.setFillColor(self._colour(colour))
+        self.pdf.circle(self._x(cx), self._y(cy), r, stroke=0, fill=1)
+
+    def rounded_rect(
+        self, x: float, y: float, w: float, h: float, radius: float, colour: str
+    ) -> None:
+        self.pdf.setFillColor(self._colour(colour))
+        self.pdf.roundRect(self._x(x), self._y(y + h), w, h, radius, stroke=0, fill=1)
+
+    def measure(self, value: str, *, bold: bool, language: str, size: float) -> float:
+        font = _font_name(text.script_of(language), bold)
+        return float(pdfmetrics.stringWidth(text.pdf_visual(value, language), font, size))
+
+    def text(
+        self,
+        value: str,
+        *,
+        x: float,
+        baseline: float,
+        bold: bool,
+        language: str,
+        size: float,
+        colour: str,
+    ) -> None:
+        self.pdf.setFillColor(self._colour(colour))
+        self.pdf.setFont(_font_name(text.script_of(language), bold), size)
+        self.pdf.drawString(self._x(x), self._y(baseline), text.pdf_visual(value, language))
+
+    def logo(self, image: Image.Image, x: float, y: float, w: float, h: float) -> None:
+        target = (max(1, round(w / 72 * LOGO_DPI)), max(1, round(h / 72 * LOGO_DPI)))
+        scaled = image
+        if image.width > target[0] or image.height > target[1]:
+            scaled = image.resize(target, Image.Resampling.LANCZOS)
+        if self.cmyk:
+            flat = Image.new("RGB", scaled.size, (255, 255, 255))
+            flat.paste(scaled, (0, 0), scaled)
+            reader = ImageReader(flat.convert("CMYK"))
+            self.pdf.drawImage(reader, self._x(x), self._y(y + h), w, h)
+        else:
+            self.pdf.drawImage(ImageReader(scaled), self._x(x), self._y(y + h), w, h, mask="auto")
+
+    def qr_side(self, url: str, available: float) -> float | None:
+        return available
+
+    def qr(self, url: str, x: float, y: float, side: float) -> None:
+        total = qr.qr_total_modules(url)
+        module = side / total
+        self.pdf.setFillColor(self._colour("white"))
+        self.pdf.rect(self._x(x), self._y(y + side), side, side, stroke=0, fill=1)
+        self.pdf.setFillColor(self._colour("qr_dark"))
+        origin_x = x + qr.QUIET_ZONE * module
+        origin_y = y + qr.QUIET_ZONE * module
+        # Rectangles overlap by a hair so no hairline gaps appear between modules in print.
+        overlap = module * 0.02
+        for row, col, length in qr.qr_runs(url):
+            left = origin_x + col * module
+            top = origin_y + row * module
+            self.pdf.rect(
+                self._x(left),
+                self._y(top + module) - overlap,
+                length * module + overlap,
+                module + overlap,
+                stroke=0,
+                fill=1,
+            )
+
+    def crop_marks(self) -> None:
+        """Corner marks on the extension of the trim edges, inside the 3 mm bleed.
+
+        Drawn white under black so they read on any background; with the MediaBox being
+        exactly trim + bleed there is no room outside the bleed for them.
+        """
+        length, gap = CROP_MARK_MM * mm, CROP_MARK_GAP_MM * mm
+        left, right = self.bleed, self.page_w - self.bleed
+        bottom, top = self.bleed, self.page_h - self.bleed
+        segments = []
+        for cx, sx in ((left, -1), (right, 1)):
+            for cy, sy in ((bottom, -1), (top, 1)):
+                # horizontal mark beside the corner, vertical mark above/below it
+                segments.append((cx + sx * gap, cy, cx + sx * (gap + length), cy))
+                segments.append((cx, cy + sy * gap, cx, cy + sy * (gap + length)))
+        for width, colour in ((0.9, "white"), (0.3, "registration")):
+            if colour == "registration":
+                self.pdf.setStrokeColor(CMYKColor(1, 1, 1, 1) if self.cmyk else Color(0, 0, 0))
+            else:
+                self.pdf.setStrokeColor(self._colour("white"))
+            self.pdf.setLineWidth(width)
+            for x1, y1, x2, y2 in segments:
+                self.pdf.line(x1, y1, x2, y2)
+
+
+def render_pdf(
+    asset: PrintAsset, *, content: Content, cmyk: bool, min_qr_mm: float, title: str
+) -> tuple[bytes, Report]:
+    """One print PDF; the report warns when the QR code would print smaller than
+    ``min_qr_mm`` (the symbol without its quiet zone)."""
+    _register_fonts()
+    out = io.BytesIO()
+    bleed = asset.bleed_mm * mm
+    page = (asset.width_mm * mm + 2 * bleed, asset.height_mm * mm + 2 * bleed)
+    pdf = canvas.Canvas(
+        out,
+        pagesize=page,
+        enforceColorSpace="cmyk" if cmyk else None,
+        invariant=1,
+        pageCompression=1,
+    )
+    pdf.setTitle(title)
+    pdf.setAuthor(content.alliance_name)
+    pdf.setSubject("ZUSAMMEN. MEHR.")
+    pdf.setTrimBox((bleed, bleed, page[0] - bleed, page[1] - bleed))
+    pdf.setBleedBox((0, 0, page[0], page[1]))
+    surface = PdfSurface(pdf, asset, content, cmyk=cmyk)
+    report = compose(surface, asset.layout, content)
+    surface.crop_marks()
+    if report.qr_side is not None:
+        modules = qr.qr_total_modules(content.qr_url)
+        symbol_mm = report.qr_side * (modules - 2 * qr.QUIET_ZONE) / modules / mm
+        if symbol_mm < min_qr_mm:
+            report.warnings.append(
+                f"qr: printed {symbol_mm:.1f} mm wide, below the {min_qr_mm:.0f} mm minimum"
+            )
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue(), report

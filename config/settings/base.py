@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "stories.uploads",
     "moderation",
     "publishing",
+    "publishing.partners",
     "workers",
 ]
 
@@ -312,3 +313,20 @@ YOUTUBE_PRIVACY = env("YOUTUBE_PRIVACY", default="private")  # private | unliste
 YOUTUBE_TAKEDOWN_MODE = env("YOUTUBE_TAKEDOWN_MODE", default="private")  # private | delete
 # Upload chunk size in MiB (rounded down to YouTube's 256 KiB granularity; 0.25 is the least).
 YOUTUBE_CHUNK_MB = env.float("YOUTUBE_CHUNK_MB", default=16)
+
+# --- Partner kit ---
+# Logos: file size and the largest width/height accepted (Pillow's bomb guard applies too).
+PARTNER_LOGO_MAX_BYTES = env.int("PARTNER_LOGO_MAX_BYTES", default=2 * 1024**2)
+PARTNER_LOGO_MAX_SIDE = env.int("PARTNER_LOGO_MAX_SIDE", default=4000)
+# A banner gets a QR code only if its QR zone is at least this wide at 1x; print PDFs warn
+# when the code (without quiet zone) would print smaller than this many millimetres.
+PARTNER_QR_MIN_PX = env.int("PARTNER_QR_MIN_PX", default=60)
+PARTNER_QR_MIN_PRINT_MM = env.float("PARTNER_QR_MIN_PRINT_MM", default=20.0)
+# Languages of the un-branded material at /partner/material/.
+PARTNER_KIT_PUBLIC_LANGUAGES = env.list(
+    "PARTNER_KIT_PUBLIC_LANGUAGES", default=["de", "en", "ar", "fa", "uk", "tr"]
+)
+# Threads rendering one kit inside the worker process (Pillow encodes without the GIL).
+PARTNER_KIT_THREADS = env.int("PARTNER_KIT_THREADS", default=2)
+PARTNER_INVITATION_DAYS = env.int("PARTNER_INVITATION_DAYS", default=14)
+MIDDLEWARE += ["publishing.partners.middleware.RefVisitMiddleware"]

@@ -12,6 +12,7 @@ api_v1 = [
     path("uploads/", include("stories.uploads.urls")),
     path("moderation/", include("moderation.api_urls")),
     path("publishing/", include("publishing.api_urls")),
+    path("partners/", include("publishing.partners.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("publishing/", include("publishing.urls")),
     path("mitmachen/", include("stories.form_urls")),
+    path("partner/", include("publishing.partners.urls")),
     path("", include("stories.urls")),
 ]
 

@@ -27,6 +27,7 @@ app.conf.imports = [
     "workers.tasks.mail",
     "workers.tasks.publish",
     "workers.tasks.moderation",
+    "workers.tasks.kits",
     *[name for name in os.environ.get("CELERY_EXTRA_IMPORTS", "").split(",") if name],
 ]
 app.autodiscover_tasks(["workers"], related_name="tasks", force=False)

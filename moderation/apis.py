@@ -204,8 +204,9 @@ class QueueApi(_StaffApi):
             filters=QueueFilters(**filters.validated_data), user=request.user
         )
         paginator = self.Pagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(QueueItemSerializer(page, many=True).data)
+        ids = paginator.paginate_queryset(queryset.values_list("pk", flat=True), request, view=self)
+        rows = selectors.story_queue_rows(ids=list(ids or []))
+        return paginator.get_paginated_response(QueueItemSerializer(rows, many=True).data)
 
 
 class CountsApi(_StaffApi):

@@ -99,7 +99,11 @@ def _annotated(queryset: QuerySet[Story]) -> QuerySet[Story]:
 
 
 def story_queue(*, filters: QueueFilters, user: Any) -> QuerySet[Story]:
-    """The stories a moderator works through, filtered; oldest waiting first by default."""
+    """The stories a moderator works through, filtered; oldest waiting first by default.
+
+    Lean on purpose: paginate it, then load the page's rows with ``story_queue_rows``, so
+    the joins and per-row figures are computed for one page, not for every waiting story.
+    """
     queryset = Story.objects.all()
     if filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -128,8 +132,14 @@ def story_queue(*, filters: QueueFilters, user: Any) -> QuerySet[Story]:
     if filters.q:
         queryset = queryset.filter(Q(title__icontains=filters.q) | Q(text__icontains=filters.q))
     if filters.order == "newest":
-        return _annotated(queryset).order_by("-status_changed_at", "-id")
-    return _annotated(queryset).order_by("status_changed_at", "id")
+        return queryset.order_by("-status_changed_at", "-id")
+    return queryset.order_by("status_changed_at", "id")
+
+
+def story_queue_rows(*, ids: list[int]) -> list[Story]:
+    """One page of the queue with everything a row shows, in the order of ``ids``."""
+    by_id = {story.pk: story for story in _annotated(Story.objects.filter(pk__in=ids))}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def story_status_counts() -> dict[str, int]:

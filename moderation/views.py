@@ -82,11 +82,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     filters = form.filters()
     stories = selectors.story_queue(filters=filters, user=request.user)
-    page = Paginator(stories, settings.MODERATION_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(
+        stories.values_list("pk", flat=True), settings.MODERATION_QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "filters": filters,
         "page": page,
+        "rows": selectors.story_queue_rows(ids=list(page.object_list)),
         "count_rows": [
             (code, Story.Status(code).label, n)
             for code, n in selectors.story_status_counts().items()

@@ -1,0 +1,277 @@
+"""Benchmark the moderation queue: constant query count and latency under concurrency.
+
+Migrates a temporary SQLite database, creates waiting stories in bulk (a third of them
+claimed and assigned, each with a current video row, so every join of the queue is
+exercised) and reports:
+
+- the queue page's query count at 10, 1,000 and 10,000 waiting stories (must be equal),
+- the queue page's median and 95th-percentile latency and the request rate with
+  ``--clients`` concurrent clients × ``--requests`` requests each, against gunicorn on
+  loopback with a logged-in moderator's session cookie.
+
+``--json`` prints the figures as JSON on the last line.
+
+    .venv/bin/python bench/moderation.py [--stories 10000] [--clients 8] [--requests 50]
+        [--workers 4] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(var_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",
+        "LOG_LEVEL": "WARNING",
+        "MODERATION_REQUIRE_2FA": "false",
+    }
+
+
+def add_stories(count: int, *, moderator: Any) -> None:
+    """Bulk-create ``count`` waiting stories with claims, assignments and video rows."""
+    from django.utils import timezone
+
+    from moderation.models import Claim, Review
+    from stories.models import Region, Story, StoryMedia, Topic
+    from stories.uploads.models import Upload
+
+    regions = list(Region.objects.all())
+    topics = list(Topic.objects.all())
+    now = timezone.now()
+    stories = [
+        Story(
+            access_token_hash=secrets.token_hex(32),
+            status=Story.Status.IN_REVIEW,
+            title=f"Geschichte {i}",
+            text="Eine erfundene Geschichte für den Benchmark. " * 8,
+            region=regions[i % len(regions)],
+            topic=topics[i % len(topics)],
+            language=("de", "ar", "fa", "uk", "tr")[i % 5],
+            submitter_name="Bench Person",
+            submitter_email=f"bench{i}@example.org",
+            has_minor=i % 7 == 0,
+            revised=i % 11 == 0,
+            submitted_at=now - timedelta(minutes=i),
+            status_changed_at=now - timedelta(minutes=i),
+        )
+        for i in range(count)
+    ]
+    Story.objects.bulk_create(stories, batch_size=1000)
+    created = list(Story.objects.order_by("-id")[:count])
+    uploads = Upload.objects.bulk_create(
+        [
+            Upload(
+                owner_key=str(s.public_id),
+                length=1,
+                offset=1,
+                state=Upload.State.COMPLETED,
+                storage_key=f"uploads/{s.public_id}",
+                expires_at=now + timedelta(days=1),
+            )
+            for s in created
+        ],
+        batch_size=1000,
+    )
+    StoryMedia.objects.bulk_create(
+        [
+            StoryMedia(story=s, upload=u, state=StoryMedia.State.READY, preview_key="x")
+            for s, u in zip(created, uploads, strict=True)
+        ],
+        batch_size=1000,
+    )
+    third = created[::3]
+    Review.objects.bulk_create([Review(story=s, assignee=moderator) for s in third])
+    Claim.objects.bulk_create(
+        [Claim(story=s, holder=moderator, expires_at=now + timedelta(hours=1)) for s in third]
+    )
+
+
+def queue_query_count(client: Any) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/moderation/")
+    assert response.status_code == 200, response.status_code
+    return len(captured)
+
+
+def load(url: str, cookie: dict[str, str], clients: int, per_client: int) -> dict[str, float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client() -> None:
+        session = requests.Session()
+        session.cookies.update(cookie)
+        barrier.wait()
+        for _ in range(per_client):
+            start = time.perf_counter()
+            response = session.get(url, timeout=30)
+            elapsed = time.perf_counter() - start
+            with lock:
+                if response.status_code != 200:
+                    errors.append(str(response.status_code))
+                latencies.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed: {sorted(set(errors))}")
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "median_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
+        "requests_per_second": round(len(latencies) / wall, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    var_dir = Path(tempfile.mkdtemp(prefix="zm-bench-moderation-"))
+    env = environment(var_dir)
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        subprocess.run(
+            [str(BIN / "python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.contrib.auth.models import Group, User
+        from django.test import Client
+
+        settings.ALLOWED_HOSTS = ["*"]
+        moderator = User.objects.create_user(
+            "bench-mod", password=secrets.token_urlsafe(), is_staff=True
+        )
+        moderator.groups.add(Group.objects.get(name="moderator"))
+        client = Client()
+        client.force_login(moderator)
+
+        counts: dict[str, int] = {}
+        total = 0
+        for target in (10, 1_000, args.stories):
+            add_stories(target - total, moderator=moderator)
+            total = target
+            queue_query_count(client)  # warm caches (content types, permissions)
+            counts[str(target)] = queue_query_count(client)
+        cookie = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+
+        port = free_port()
+        log = (var_dir / "gunicorn.log").open("wb")
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        url = f"http://127.0.0.1:{port}/moderation/"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(url, cookies=cookie, timeout=5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    "gunicorn did not answer:\n" + (var_dir / "gunicorn.log").read_text()
+                )
+            time.sleep(0.2)
+        for _ in range(args.workers * 3):  # warm every worker
+            requests.get(url, cookies=cookie, timeout=30)
+        latency = load(url, cookie, args.clients, args.requests)
+
+        result = {
+            "stories": args.stories,
+            "queue_queries": counts,
+            "queries_constant": len(set(counts.values())) == 1,
+            "clients": args.clients,
+            "requests_per_client": args.requests,
+            "gunicorn_workers": args.workers,
+            **latency,
+        }
+        print("Moderation queue (/moderation/, 25 per page, in review, oldest first)")
+        for rows, n in counts.items():
+            print(f"  queries at {int(rows):>6} waiting stories: {n}")
+        print(
+            f"  {args.clients} clients x {args.requests} requests on {args.stories} stories: "
+            f"median {latency['median_ms']} ms, p95 {latency['p95_ms']} ms, "
+            f"{latency['requests_per_second']} requests/s ({args.workers} gunicorn workers)"
+        )
+        if args.json:
+            print(json.dumps(result))
+        if not result["queries_constant"]:
+            raise SystemExit("the queue's query count grows with the number of rows")
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -105,6 +105,8 @@ def process_env(
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "CELERY_EXTRA_IMPORTS": "tests.support.tasks",
+        # Encoding quality is tested in tests/workers/media; flows only need it quick.
+        "MEDIA_X264_PRESET": "veryfast",
         "PYTHONUNBUFFERED": "1",
     }
     return env

@@ -19,6 +19,7 @@ test material but compresses dynamics.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import math
 import os
@@ -26,6 +27,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -516,6 +518,20 @@ def _tail(lines: Iterable[str], count: int = STDERR_TAIL_LINES) -> str:
     return "\n".join(list(deque((line.rstrip() for line in lines), maxlen=count)))
 
 
+def _die_with_parent() -> None:
+    """Runs in the ffmpeg child before exec: die when the worker process dies.
+
+    A worker killed outright (SIGKILL, the OOM killer) cannot stop its ffmpeg; without
+    this the orphan would go on burning CPU beside the attempt that replaces it.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -621,6 +637,7 @@ def run_transcode(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # own process group, so a kill reaches every child
+        preexec_fn=_die_with_parent,
     )
 
     def pump(stream: Any, sink: Callable[[str], None]) -> None:

@@ -6,7 +6,6 @@ import dataclasses
 import json
 import logging
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +77,11 @@ def process_media(self: Any, media_id: int) -> None:
         for name in OUTPUT_NAMES
     }
     missing = {name for name, key in keys.items() if not default_storage.exists(key)}
-    settings.MEDIA_WORK_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f"media-{media_id}-", dir=settings.MEDIA_WORK_DIR))
+    # One working folder per media job: an attempt killed outright (SIGKILL, OOM) cannot
+    # clean up after itself, so the next attempt starts by removing what it left.
+    workdir = Path(settings.MEDIA_WORK_DIR) / f"media-{media_id}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
     try:
         source = _fetch_original(media.upload.storage_key, workdir)
         probe = pipeline.probe_media(source)

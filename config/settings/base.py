@@ -44,11 +44,14 @@ INSTALLED_APPS = [
     "moderation",
     "publishing",
     "publishing.partners",
+    "publishing.gallery",
+    "django.contrib.sitemaps",
     "workers",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.observability.RequestIdMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +159,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
+# With JSON logs the workers log through Django's LOGGING, ids included.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = env("LOG_FORMAT", default="plain") != "json"
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_RECONCILE_INTERVAL = env.int("CELERY_RECONCILE_INTERVAL", default=60)
 CELERY_HEARTBEAT_INTERVAL = env.int("CELERY_HEARTBEAT_INTERVAL", default=30)
@@ -259,13 +264,16 @@ CAMPAIGN_ALLIANCE = env("CAMPAIGN_ALLIANCE", default="Niedersachsen packt an")
 
 # --- Logging ----------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" in production: one object per line
+METRICS_TOKEN = env("METRICS_TOKEN", default="")  # empty: /metrics answers loopback only
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.observability.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -359,3 +367,25 @@ PARTNER_KIT_PUBLIC_LANGUAGES = env.list(
 PARTNER_KIT_THREADS = env.int("PARTNER_KIT_THREADS", default=2)
 PARTNER_INVITATION_DAYS = env.int("PARTNER_INVITATION_DAYS", default=14)
 MIDDLEWARE += ["publishing.partners.middleware.RefVisitMiddleware"]
+
+# --- Gallery and privacy ---
+# Stories per page of the public gallery at /geschichten/.
+GALLERY_PAGE_SIZE = env.int("GALLERY_PAGE_SIZE", default=24)
+# How long browsers and proxies may keep a poster; a withdrawn story's poster is gone after it.
+GALLERY_POSTER_MAX_AGE = env.int("GALLERY_POSTER_MAX_AGE", default=300)
+# Newest stories in the RSS/Atom feeds.
+GALLERY_FEED_ITEMS = env.int("GALLERY_FEED_ITEMS", default=30)
+# Accessibility feedback per client address (Redis, fails open); kept this many days.
+GALLERY_FEEDBACK_RATE = env("GALLERY_FEEDBACK_RATE", default="5/hour")
+GALLERY_FEEDBACK_RETENTION_DAYS = env.int("GALLERY_FEEDBACK_RETENTION_DAYS", default=365)
+# Seconds between sweeps that tell partners about withdrawn stories (and catch up on them).
+GALLERY_WITHDRAWAL_SWEEP_SECONDS = env.int("GALLERY_WITHDRAWAL_SWEEP_SECONDS", default=60)
+# Retention: unconfirmed drafts and rejected stories are erased after these many days.
+RETENTION_UNCONFIRMED_DAYS = env.int("RETENTION_UNCONFIRMED_DAYS", default=7)
+RETENTION_REJECTED_DAYS = env.int("RETENTION_REJECTED_DAYS", default=30)
+# Originals go once the transcode is verified and the story is published; with this on,
+# right after a verified transcode (moderators then review the master instead).
+RETENTION_DELETE_ORIGINAL_AFTER_TRANSCODE = env.bool(
+    "RETENTION_DELETE_ORIGINAL_AFTER_TRANSCODE", default=False
+)
+RETENTION_INTERVAL_MINUTES = env.int("RETENTION_INTERVAL_MINUTES", default=60)

@@ -63,10 +63,48 @@ def _install_beat_schedule(sender: Celery, **_: object) -> None:
 
 @app.on_after_configure.connect
 def _connect_worker_signals(sender: Celery, **_: object) -> None:
-    from celery.signals import celeryd_after_setup, worker_ready
+    from celery.signals import (
+        celeryd_after_setup,
+        task_failure,
+        task_postrun,
+        task_prerun,
+        worker_ready,
+    )
 
     celeryd_after_setup.connect(_preflight, weak=False)
     worker_ready.connect(_first_heartbeat, weak=False)
+    task_prerun.connect(_task_started, weak=False)
+    task_postrun.connect(_task_finished, weak=False)
+    task_failure.connect(_task_failed, weak=False)
+
+
+_task_started_at: dict[str, float] = {}
+
+
+def _task_started(task_id: str, **_: object) -> None:
+    import time
+
+    from config.observability import task_id_var
+
+    task_id_var.set(task_id)
+    _task_started_at[task_id] = time.monotonic()
+
+
+def _task_finished(task_id: str, task: object, state: str | None = None, **_: object) -> None:
+    import time
+
+    from config.observability import record_task_outcome, task_id_var
+
+    started = _task_started_at.pop(task_id, None)
+    seconds = time.monotonic() - started if started is not None else None
+    record_task_outcome(task=getattr(task, "name", "?"), state=state or "UNKNOWN", seconds=seconds)
+    task_id_var.set(None)
+
+
+def _task_failed(sender: object = None, **_: object) -> None:
+    import logging
+
+    logging.getLogger("workers").error("task %s failed", getattr(sender, "name", "?"))
 
 
 def _preflight(sender: str, instance: object, **_: object) -> None:

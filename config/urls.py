@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import health
+from .observability import metrics_view
 from .storage import media_backend_path
 
 # Swagger UI sets style attributes from its own script; only this page may do so.
@@ -24,6 +25,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
@@ -33,6 +35,9 @@ urlpatterns = [
     path("publishing/", include("publishing.urls")),
     path("mitmachen/", include("stories.form_urls")),
     path("partner/", include("publishing.partners.urls")),
+    path("geschichten/", include("publishing.gallery.urls")),
+    path("moderation/datenschutz/", include("stories.privacy_views")),
+    path("", include("publishing.gallery.legal_urls")),
     path("", include("stories.urls")),
 ]
 

@@ -233,6 +233,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+AUTHENTICATION_BACKENDS = ["config.auth.ThrottledModelBackend"]
+# After this many failed sign-ins for one account or one address, sign-in is refused for
+# LOGIN_LOCKOUT_SECONDS (counted in Redis across all web processes).
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -21,6 +21,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# One JSON object per line, with request and task ids, for the log collector.
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="json"),
+        }
+    },
+}
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

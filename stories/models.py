@@ -278,3 +278,33 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class StoryPhoto(models.Model):
+    """An optional photo: re-encoded on arrival, upright, without EXIF or location."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="photos")
+    storage_key = models.CharField(max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of story {self.story_id}"
+
+
+class StorySubtitle(models.Model):
+    """The submitter's subtitles for the video, normalised to WebVTT (at most one per story)."""
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="subtitle")
+    storage_key = models.CharField(max_length=255)
+    language = models.CharField(max_length=16)
+    cue_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"subtitles ({self.language}) of story {self.story_id}"

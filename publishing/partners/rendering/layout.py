@@ -259,7 +259,7 @@ def _logo(
         )
         return
     background = surface.colour_rgb("background")
-    plate = plate_for(content.logo, background, dark=surface.colour_rgb("button_text"))
+    plate = plate_for(content.logo, background, dark=surface.colour_rgb("ink"))
     plate_key = None
     if plate is not None:
         plate_key = "white" if plate == (255, 255, 255) else "ink"

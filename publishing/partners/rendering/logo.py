@@ -242,7 +242,8 @@ def dominant_colours(logo: Image.Image, *, count: int = 4) -> list[tuple[RGB, fl
     """The logo's main colours (opaque pixels only) with their share, largest first."""
     small = logo.convert("RGBA").copy()
     small.thumbnail((96, 96))
-    pixels: list[tuple[int, int, int, int]] = list(small.getdata())
+    flatten = getattr(small, "get_flattened_data", None) or small.getdata
+    pixels: list[tuple[int, int, int, int]] = list(flatten())
     opaque = [px[:3] for px in pixels if px[3] >= 128]
     if not opaque:
         return []

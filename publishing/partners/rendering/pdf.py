@@ -23,7 +23,7 @@ from reportlab.pdfgen import canvas
 
 from . import qr, text
 from .layout import Content, Report, compose
-from .spec import RGB, PrintAsset
+from .spec import INK_CMYK, INK_RGB, RGB, PrintAsset
 
 # Logos are embedded at no more than this resolution at their printed size.
 LOGO_DPI = 300
@@ -61,7 +61,7 @@ class PdfSurface:
         if colour == "white":
             return (255, 255, 255)
         if colour == "ink":
-            return self.palette.rgb["button_text"]
+            return INK_RGB
         return self.palette.rgb[colour]
 
     def _colour(self, colour: str) -> Color:
@@ -69,7 +69,7 @@ class PdfSurface:
             if colour == "white":
                 values: tuple[float, ...] = (0, 0, 0, 0)
             elif colour == "ink":
-                values = self.palette.cmyk["button_text"]
+                values = INK_CMYK
             elif colour == "qr_dark":
                 values = (0, 0, 0, 100)
             else:
@@ -203,6 +203,9 @@ def render_pdf(
         enforceColorSpace="cmyk" if cmyk else None,
         invariant=1,
         pageCompression=1,
+        # Otherwise the page state names Helvetica, a font that is not embedded.
+        initialFontName=_font_name("latin", False),
+        initialFontSize=10,
     )
     pdf.setTitle(title)
     pdf.setAuthor(content.alliance_name)

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from . import qr, text
 from .layout import Content, Report, compose
-from .spec import RGB, Layout, Palette
+from .spec import INK_RGB, RGB, Layout, Palette
 
 WHITE: RGB = (255, 255, 255)
 BLACK: RGB = (0, 0, 0)
@@ -35,7 +35,7 @@ class RasterSurface:
         if colour == "white":
             return WHITE
         if colour == "ink":
-            return self.palette.rgb["button_text"]
+            return INK_RGB
         return self.palette.rgb[colour]
 
     def plate_always(self) -> bool:

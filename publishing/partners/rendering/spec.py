@@ -22,6 +22,9 @@ RENDERER_VERSION = "1"
 Box = tuple[float, float, float, float]
 RGB = tuple[int, int, int]
 CMYK = tuple[float, float, float, float]
+# The dark backing plate for light logos on light backgrounds (the campaign's ink blue).
+INK_RGB: RGB = (20, 33, 61)
+INK_CMYK: CMYK = (90, 75, 35, 50)
 
 
 @dataclass(frozen=True)

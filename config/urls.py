@@ -38,6 +38,7 @@ urlpatterns = [
     path("geschichten/", include("publishing.gallery.urls")),
     path("moderation/datenschutz/", include("stories.privacy_views")),
     path("", include("publishing.gallery.legal_urls")),
+    path("betrieb/", include("workers.urls")),
     path("", include("stories.urls")),
 ]
 

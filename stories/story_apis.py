@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import attachments, selectors, services, subtitles
 from .links import status_token
 from .models import Story
 
@@ -177,6 +178,68 @@ class StorySubmitApi(_StoryTokenApi):
         data.is_valid(raise_exception=True)
         story = services.story_submit(story=story, consents=data.validated_data["consents"])
         return Response(self.OutputSerializer(story).data)
+
+
+class StoryPhotosApi(_StoryTokenApi):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        photo = serializers.FileField()
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        width = serializers.IntegerField()
+        height = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[TOKEN_HEADER],
+        request={"multipart/form-data": InputSerializer},
+        responses={201: OutputSerializer},
+        summary="Add a photo (JPEG, PNG or WebP; up to five; re-encoded, no EXIF)",
+    )
+    def post(self, request: Request) -> Response:
+        story = self.story(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["photo"]
+        photo = attachments.story_add_photo(story=story, file=upload, size=upload.size)
+        return Response(self.OutputSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+
+class StoryPhotoDeleteApi(_StoryTokenApi):
+    @extend_schema(parameters=[TOKEN_HEADER], responses={204: None}, summary="Remove a photo")
+    def delete(self, request: Request, photo_id: int) -> Response:
+        attachments.story_remove_photo(story=self.story(request), photo_id=photo_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StorySubtitlesApi(_StoryTokenApi):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+        language = serializers.CharField(max_length=16)
+
+    class OutputSerializer(serializers.Serializer):
+        language = serializers.CharField()
+        cue_count = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[TOKEN_HEADER],
+        request={"multipart/form-data": InputSerializer},
+        responses=OutputSerializer,
+        summary="Set the subtitles (SRT or WebVTT, stored as WebVTT)",
+    )
+    def put(self, request: Request) -> Response:
+        story = self.story(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        raw = upload.read(subtitles.MAX_BYTES + 1)
+        subtitle = attachments.story_set_subtitles(
+            story=story, raw=raw, language=data.validated_data["language"]
+        )
+        return Response(self.OutputSerializer(subtitle).data)
 
 
 class StoryWithdrawApi(_StoryTokenApi):

@@ -1,0 +1,17 @@
+"""Legal pages at the site's top level, and sitemap.xml."""
+
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from . import views
+from .sitemaps import SITEMAPS
+
+app_name = "legal"
+
+urlpatterns = [
+    path("impressum/", views.imprint, name="imprint"),
+    path("datenschutz/", views.privacy, name="privacy"),
+    path("barrierefreiheit/", views.accessibility, name="accessibility"),
+    path("leichte-sprache/", views.easy_language, name="easy_language"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+]

@@ -1,0 +1,230 @@
+"""Reads for the public side: only published stories, in a fixed number of queries per page.
+
+Everything a card needs (region, topic, poster key, YouTube id) comes with the story rows in
+one query: regions and topics by join, the poster key and the video id as subqueries.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from publishing.models import Publication
+from stories.forms import VIDEO_LANGUAGES
+from stories.models import Region, Story, StoryMedia, Topic
+
+from .defaults import PAGES
+from .models import LegalPage
+
+PUBLISHED = Story.Status.PUBLISHED
+SEARCH_MAX = 100
+
+
+@dataclass(frozen=True)
+class GalleryFilters:
+    region: str = ""
+    topic: str = ""
+    language: str = ""
+    query: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.region or self.topic or self.language or self.query)
+
+
+def _poster_key() -> Subquery:
+    return Subquery(
+        StoryMedia.objects.filter(
+            story=OuterRef("pk"), is_current=True, state=StoryMedia.State.READY
+        )
+        .exclude(poster_key="")
+        .values("poster_key")[:1]
+    )
+
+
+def _video_id() -> Subquery:
+    return Subquery(
+        Publication.objects.filter(story=OuterRef("pk"), status=Publication.Status.PUBLISHED)
+        .exclude(video_id="")
+        .values("video_id")[:1]
+    )
+
+
+def gallery_stories(*, filters: GalleryFilters | None = None) -> QuerySet[Story]:
+    """Published stories, newest first, with region, topic, poster key and video id."""
+    filters = filters or GalleryFilters()
+    rows = Story.objects.filter(status=PUBLISHED)
+    if filters.region:
+        rows = rows.filter(region__slug=filters.region)
+    if filters.topic:
+        rows = rows.filter(topic__slug=filters.topic)
+    if filters.language:
+        rows = rows.filter(video_language=filters.language)
+    if filters.query:
+        words = filters.query.split()[:8]
+        for word in words:
+            rows = rows.filter(Q(title__icontains=word) | Q(text__icontains=word))
+    return (
+        rows.select_related("region", "topic")
+        .only(
+            "public_id",
+            "title",
+            "text",
+            "status",
+            "credit",
+            "credit_pseudonym",
+            "submitter_name",
+            "video_language",
+            "language",
+            "status_changed_at",
+            "region__name",
+            "region__slug",
+            "topic__name",
+            "topic__slug",
+        )
+        .annotate(poster_key=_poster_key(), video_id=_video_id())
+        .order_by("-status_changed_at", "-id")
+    )
+
+
+def gallery_story(*, public_id: uuid.UUID) -> Story | None:
+    """The published story with this id (None for every other status)."""
+    return gallery_stories().filter(public_id=public_id).first()
+
+
+def gallery_poster_key(*, public_id: uuid.UUID) -> str | None:
+    """The storage key of a published story's poster; None for anything unpublished."""
+    key = (
+        StoryMedia.objects.filter(
+            story__public_id=public_id,
+            story__status=PUBLISHED,
+            is_current=True,
+            state=StoryMedia.State.READY,
+        )
+        .exclude(poster_key="")
+        .values_list("poster_key", flat=True)
+        .first()
+    )
+    return key or None
+
+
+def gallery_regions() -> list[Region]:
+    """Regions with at least one published story, each with ``story_count``."""
+    return list(
+        Region.objects.annotate(story_count=Count("story", filter=Q(story__status=PUBLISHED)))
+        .filter(story_count__gt=0)
+        .order_by("is_other", "position", "name")
+    )
+
+
+def gallery_topics() -> list[Topic]:
+    """Topics with at least one published story, each with ``story_count``."""
+    return list(
+        Topic.objects.annotate(story_count=Count("story", filter=Q(story__status=PUBLISHED)))
+        .filter(story_count__gt=0)
+        .order_by("position", "name")
+    )
+
+
+def gallery_languages() -> list[tuple[str, str]]:
+    """(code, label) of the languages spoken in published videos, in the form's order."""
+    present = set(
+        Story.objects.filter(status=PUBLISHED)
+        .exclude(video_language="")
+        .order_by()
+        .values_list("video_language", flat=True)
+        .distinct()
+    )
+    return [(code, str(label)) for code, label in VIDEO_LANGUAGES if code in present]
+
+
+def video_language_label(code: str) -> str:
+    return next((str(label) for c, label in VIDEO_LANGUAGES if c == code), "")
+
+
+def gallery_sitemap_stories() -> QuerySet[Story]:
+    return (
+        Story.objects.filter(status=PUBLISHED)
+        .only("public_id", "status_changed_at")
+        .order_by("-status_changed_at", "-id")
+    )
+
+
+# --- Legal pages --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LegalText:
+    kind: str
+    title: str
+    html: SafeString
+    language: str  # the language the text is in (German when it is the fallback)
+    updated_at: Any
+
+
+_SETTING = re.compile(r"\[\[([A-Z][A-Z0-9_]+)\]\]")
+
+
+def _fill_settings(text: str) -> str:
+    return _SETTING.sub(lambda m: str(getattr(settings, m.group(1), m.group(0))), text)
+
+
+def _flush(parts: list[str], paragraph: list[str], items: list[str]) -> None:
+    if paragraph:
+        parts.append("<p>" + "<br>".join(paragraph) + "</p>")
+        paragraph.clear()
+    if items:
+        parts.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+        items.clear()
+
+
+def legal_text_html(body: str) -> SafeString:
+    """The admin's plain text as HTML: paragraphs, ``## `` headings, ``- `` lists; escaped."""
+    parts: list[str] = []
+    paragraph: list[str] = []
+    items: list[str] = []
+    for line in _fill_settings(body).replace("\r\n", "\n").split("\n"):
+        line = line.strip()
+        if not line:
+            _flush(parts, paragraph, items)
+        elif line.startswith("## "):
+            _flush(parts, paragraph, items)
+            parts.append(f"<h2>{escape(line[3:].strip())}</h2>")
+        elif line.startswith("- "):
+            if paragraph:
+                _flush(parts, paragraph, items)
+            items.append(str(escape(line[2:].strip())))
+        else:
+            if items:
+                _flush(parts, paragraph, items)
+            paragraph.append(str(escape(line)))
+    _flush(parts, paragraph, items)
+    return mark_safe("\n".join(parts))  # noqa: S308 - every piece of text was escaped above
+
+
+def legal_page(*, kind: str, language: str) -> LegalText:
+    """The page in ``language``, else in German, else the built-in German default."""
+    rows = {
+        row.language: row
+        for row in LegalPage.objects.filter(kind=kind, language__in={language, "de"})
+    }
+    row = rows.get(language) or rows.get("de")
+    if row is not None:
+        return LegalText(
+            kind=kind,
+            title=row.title,
+            html=legal_text_html(row.body),
+            language=row.language,
+            updated_at=row.updated_at,
+        )
+    for default_kind, title, body in PAGES:
+        if default_kind == kind:
+            return LegalText(
+                kind=kind, title=title, html=legal_text_html(body), language="de", updated_at=None
+            )
+    raise LookupError(kind)

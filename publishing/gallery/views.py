@@ -1,0 +1,191 @@
+"""Public pages: the gallery, story pages, posters, legal pages and the feedback form."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import quote_etag
+from django.utils.text import Truncator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from stories.abuse import honeypot_caught
+from stories.links import absolute
+from stories.uploads.ratelimit import rate_limit_hit
+from stories.uploads.services import client_ip_hash
+
+from . import selectors, services
+from .forms import FeedbackForm, GalleryFilterForm
+from .models import LegalPage
+
+
+@require_GET
+def gallery(request: HttpRequest) -> HttpResponse:
+    """The grid of published stories with filters, search and pages."""
+    form = GalleryFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else selectors.GalleryFilters()
+    paginator = Paginator(selectors.gallery_stories(filters=filters), settings.GALLERY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("seite"))
+    query = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    return render(
+        request,
+        "gallery/gallery.html",
+        {
+            "page": page,
+            "stories": page.object_list,
+            "form": form,
+            "filters": filters,
+            "regions": selectors.gallery_regions(),
+            "topics": selectors.gallery_topics(),
+            "video_languages": selectors.gallery_languages(),
+            "query_string": urlencode(query),
+            "canonical": absolute(reverse("gallery:index")),
+        },
+    )
+
+
+@require_GET
+def story(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """One story: text, credit, the two-click video, share links, Open Graph metadata."""
+    found = selectors.gallery_story(public_id=public_id)
+    if found is None:
+        raise Http404(_("Diese Geschichte gibt es hier nicht (mehr)."))
+    url = absolute(reverse("gallery:story", args=[found.public_id]))
+    video_id = getattr(found, "video_id", None)
+    poster_url = (
+        absolute(reverse("gallery:poster", args=[found.public_id]))
+        if getattr(found, "poster_key", None)
+        else ""
+    )
+    summary = Truncator(" ".join(found.text.split())).chars(200)
+    share_text = f"{found.title} – {settings.CAMPAIGN_NAME}"
+    share = [
+        ("E-Mail", "mailto:?" + urlencode({"subject": share_text, "body": url})),
+        ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{share_text} {url}"})),
+        ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": share_text})),
+        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})),
+    ]
+    return render(
+        request,
+        "gallery/story.html",
+        {
+            "story": found,
+            "canonical": url,
+            "poster_url": poster_url,
+            "summary": summary,
+            "share": share,
+            "video_language": selectors.video_language_label(found.video_language),
+            "embed_url": (
+                f"https://www.youtube-nocookie.com/embed/{video_id}?autoplay=1&rel=0"
+                if video_id
+                else ""
+            ),
+        },
+    )
+
+
+@require_GET
+def poster(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
+    """The poster of a published story, streamed from media storage; 404 for anything else."""
+    key = selectors.gallery_poster_key(public_id=public_id)
+    if key is None:
+        raise Http404
+    etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponseBase = HttpResponseNotModified()
+    else:
+        try:
+            handle = default_storage.open(key, "rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, content_type="image/jpeg")
+    response["ETag"] = etag
+    # Short: once a story is withdrawn its poster must stop showing up soon, in caches too.
+    patch_cache_control(response, public=True, max_age=settings.GALLERY_POSTER_MAX_AGE)
+    return response
+
+
+def _legal(request: HttpRequest, kind: str, extra: dict[str, Any] | None = None) -> HttpResponse:
+    text = selectors.legal_page(kind=kind, language=get_language() or "de")
+    return render(
+        request,
+        "gallery/legal.html",
+        {
+            "legal": text,
+            "fallback": text.language != (get_language() or "de"),
+            "canonical": absolute(request.path),
+            **(extra or {}),
+        },
+    )
+
+
+@require_GET
+def imprint(request: HttpRequest) -> HttpResponse:
+    return _legal(request, LegalPage.Kind.IMPRINT)
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return _legal(request, LegalPage.Kind.PRIVACY)
+
+
+@require_GET
+def easy_language(request: HttpRequest) -> HttpResponse:
+    return _legal(request, LegalPage.Kind.EASY_LANGUAGE)
+
+
+@require_http_methods(["GET", "POST"])
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement with its feedback form (honeypot, rate limit)."""
+    sent = request.GET.get("gesendet") == "1"
+    if request.method == "POST":
+        form = FeedbackForm(request.POST)
+        if honeypot_caught(
+            request=request, filled=bool(request.POST.get(FeedbackForm.HONEYPOT)), step="a11y"
+        ):
+            return redirect(reverse("legal:accessibility") + "?gesendet=1#feedback")
+        wait = rate_limit_hit(
+            scope="a11y-feedback",
+            key=client_ip_hash(ip=request.META.get("REMOTE_ADDR", "")),
+            rate=settings.GALLERY_FEEDBACK_RATE,
+        )
+        if wait is not None:
+            form.is_valid()
+            form.add_error(
+                None,
+                _("Sie haben schon mehrere Nachrichten geschickt. Bitte versuchen Sie es später."),
+            )
+            response = _legal(request, LegalPage.Kind.ACCESSIBILITY, {"form": form})
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
+        if form.is_valid():
+            try:
+                services.accessibility_feedback_submit(
+                    message=form.cleaned_data["message"],
+                    page_url=form.cleaned_data["page_url"],
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    language=get_language() or "de",
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(reverse("legal:accessibility") + "?gesendet=1#feedback")
+    else:
+        form = FeedbackForm(initial={"page_url": request.GET.get("seite", "")[:500]})
+    return _legal(request, LegalPage.Kind.ACCESSIBILITY, {"form": form, "sent": sent})

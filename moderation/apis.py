@@ -27,6 +27,19 @@ from .selectors import QUEUE_STATUSES, QueueFilters
 from .services import CHECKLIST
 
 
+def _page_of(serializer: type[serializers.Serializer], name: str) -> Any:
+    """The schema of a LimitOffsetPagination page: the list comes inside ``results``."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer(many=True),
+        },
+    )
+
+
 class IsModerationStaff(BasePermission):
     """Moderators, publishers and campaign admins; everyone else gets 403."""
 
@@ -194,7 +207,7 @@ class QueueApi(_StaffApi):
     @extend_schema(
         operation_id="moderation_queue",
         parameters=[QueueFilterSerializer],
-        responses=QueueItemSerializer(many=True),
+        responses=_page_of(QueueItemSerializer, "QueuePage"),
         summary="The moderation queue, oldest waiting first",
     )
     def get(self, request: Request) -> Response:
@@ -535,7 +548,7 @@ class AuditApi(_StaffApi):
     @extend_schema(
         operation_id="moderation_audit",
         parameters=[FilterSerializer],
-        responses=AuditEntrySerializer(many=True),
+        responses=_page_of(AuditEntrySerializer, "AuditPage"),
         summary="The global audit log, newest first",
     )
     def get(self, request: Request) -> Response:

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -59,3 +60,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         response.data = {"message": str(detail), "extra": {}}
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 handler: an unknown ``/api/`` URL answers in the API's error shape.
+
+    A path whose id does not even match the route (``/stories/-1/``) never reaches a view,
+    so DRF's handler cannot render it; clients of the API should not get an HTML page.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"message": str(exceptions.NotFound.default_detail), "extra": {}}, status=404
+        )
+    return page_not_found(request, exception)

@@ -42,6 +42,8 @@ urlpatterns = [
     path("", include("stories.urls")),
 ]
 
+handler404 = "config.api.not_found"
+
 _media_backend: str = media_backend_path()
 if settings.DEBUG and _media_backend.endswith("FileSystemStorage"):
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -9,6 +9,7 @@ write only through ``stories.services``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.api import ConflictError
 
-from . import abuse, selectors, services
+from . import abuse, attachments, selectors, services, subtitles
 from .forms import (
     HONEYPOT_FIELD,
     VIDEO_LANGUAGES,
@@ -36,7 +37,7 @@ from .forms import (
     VideoStepForm,
     step_missing,
 )
-from .models import ConsentText, Story, StoryMedia
+from .models import ConsentText, Story, StoryMedia, StorySubtitle
 from .services import REQUIRED_CONSENTS
 from .uploads import selectors as upload_selectors
 from .uploads import services as upload_services
@@ -272,6 +273,8 @@ def _video_context(request: HttpRequest, story: Story) -> dict[str, Any]:
             "percent": int(upload.offset * 100 / upload.length),
         }
     return {
+        "photos": list(story.photos.all()),
+        "subtitle": StorySubtitle.objects.filter(story=story).first(),
         "media": media,
         "media_filename": media.upload.metadata.get("filename", "") if media else "",
         "interrupted": interrupted,
@@ -343,6 +346,30 @@ def _attach_without_js(request: HttpRequest, story: Story, form: VideoStepForm) 
         form.add_error("video", rejection.message)
 
 
+def _attach_extras(request: HttpRequest, story: Story, form: VideoStepForm) -> None:
+    """Optional photos and subtitles from the same POST; each refusal becomes a field error."""
+    for photo in request.FILES.getlist("photos"):
+        try:
+            attachments.story_add_photo(story=story, file=photo, size=photo.size or 0)
+        except ValidationError as exc:
+            for message in exc.message_dict.get("photos", []):
+                form.add_error("photos", message)
+            break
+    subtitle_file = request.FILES.get("subtitles")
+    if subtitle_file is not None:
+        language = request.POST.get("subtitle_language") or story.video_language
+        if not language:
+            form.add_error("subtitle_language", _("Bitte wählen Sie die Sprache der Untertitel."))
+            return
+        try:
+            attachments.story_set_subtitles(
+                story=story, raw=subtitle_file.read(subtitles.MAX_BYTES + 1), language=language
+            )
+        except ValidationError as exc:
+            for message in exc.message_dict.get("subtitles", []):
+                form.add_error("subtitles", message)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def video_step(request: HttpRequest) -> HttpResponse:
@@ -358,8 +385,13 @@ def video_step(request: HttpRequest) -> HttpResponse:
     form = VideoStepForm(request.POST, request.FILES)
     if abuse.honeypot_caught(request=request, filled=form.honeypot_filled(), step="video"):
         return redirect("form:people")
+    if request.POST.get("remove_photo"):
+        with contextlib.suppress(ValueError):
+            attachments.story_remove_photo(story=story, photo_id=int(request.POST["remove_photo"]))
+        return redirect("form:video")
     story = _save(form, story, request)
     _attach_without_js(request, story, form)
+    _attach_extras(request, story, form)
     if request.POST.get("go") == "back" and not form.errors:
         return redirect("form:story")
     missing = step_missing(
@@ -455,6 +487,8 @@ def _summary(request: HttpRequest, story: Story) -> dict[str, Any]:
     texts = _consent_texts(story.language)
     video_languages = dict(VIDEO_LANGUAGES)
     return {
+        "photos": list(story.photos.all()),
+        "subtitle": StorySubtitle.objects.filter(story=story).first(),
         "media": media,
         "media_filename": media.upload.metadata.get("filename", "") if media else "",
         "region_name": (

@@ -169,6 +169,10 @@ class StoryStepForm(StepForm):
         self.text_min = TEXT_MIN
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class VideoStepForm(StepForm):
     video_language = forms.ChoiceField(
         label=gettext_lazy("In welcher Sprache wird im Video gesprochen?"),
@@ -178,6 +182,18 @@ class VideoStepForm(StepForm):
         label=gettext_lazy("Video auswählen"),
         widget=forms.FileInput(attrs={"accept": "video/*"}),
     )
+    photos = forms.FileField(
+        label=gettext_lazy("Fotos (freiwillig, höchstens 5)"),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    subtitles = forms.FileField(
+        label=gettext_lazy("Untertitel (freiwillig, SRT oder WebVTT)"),
+        widget=forms.FileInput(attrs={"accept": ".srt,.vtt,text/vtt,application/x-subrip"}),
+    )
+    subtitle_language = forms.ChoiceField(
+        label=gettext_lazy("Sprache der Untertitel"),
+        choices=[("", gettext_lazy("Bitte wählen")), *VIDEO_LANGUAGES[:-2]],
+    )
 
     shown_required = ("video_language",)
     hints = {
@@ -185,6 +201,10 @@ class VideoStepForm(StepForm):
             "Ein kurzes Video vom Handy, am besten unter 3 Minuten. "
             "Wenn die Verbindung abbricht, geht es später an derselben Stelle weiter."
         ),
+        "photos": gettext_lazy(
+            "JPEG, PNG oder WebP. Ortsangaben und Kameradaten entfernen wir automatisch."
+        ),
+        "subtitles": gettext_lazy("Wenn Sie schon Untertitel für Ihr Video haben."),
     }
 
     def draft_fields(self) -> set[str]:

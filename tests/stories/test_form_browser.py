@@ -143,7 +143,11 @@ def test_whole_form_on_a_desktop_in_german(
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert page.locator('[aria-current="step"]').inner_text().startswith("1")
     assert page.get_by_label("Titel Ihrer Geschichte").is_visible()
-    assert page.get_by_role("link", name=re.compile("Leichte Sprache")).is_visible()
+    assert (
+        page.get_by_role("main")
+        .get_by_role("link", name=re.compile("Leichte Sprache"))
+        .is_visible()
+    )
     _assert_axe(page)
     _shot(page, "de-1-story")
 

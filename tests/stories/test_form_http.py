@@ -200,3 +200,56 @@ def test_later_steps_without_a_draft_go_back_to_the_start(client: Client) -> Non
         assert response.status_code == 302 and response["Location"] == "/mitmachen/"
     assert client.get("/mitmachen/video/zustand/").status_code == 404
     assert client.get("/mitmachen/danke/").status_code == 302
+
+
+def test_photos_and_subtitles_without_javascript(client_ip: str) -> None:
+    import io
+
+    from PIL import Image
+
+    from stories.models import StoryPhoto, StorySubtitle
+
+    seed()
+    client = Client(REMOTE_ADDR=client_ip)
+    client.post("/mitmachen/", _story_fields())
+    story = Story.objects.get()
+
+    def photo(name: str) -> io.BytesIO:
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 48), "blue").save(buffer, "PNG")
+        buffer.seek(0)
+        buffer.name = name
+        return buffer
+
+    srt = io.BytesIO(b"1\n00:00:01,000 --> 00:00:02,000\nHallo\n")
+    srt.name = "subs.srt"
+    response = client.post(
+        "/mitmachen/video/",
+        {
+            "video_language": "de",
+            "photos": [photo("a.png"), photo("b.png")],
+            "subtitles": srt,
+            "subtitle_language": "de",
+        },
+    )
+    # No video yet: the step asks for one, but the photos and subtitles are kept.
+    assert response.status_code == 200
+    assert "Bitte laden Sie ein Video hoch." in response.content.decode()
+    assert StoryPhoto.objects.filter(story=story).count() == 2
+    assert StorySubtitle.objects.get(story=story).cue_count == 1
+    page = client.get("/mitmachen/video/").content.decode()
+    assert "Foto 2 (64 × 48 Pixel)" in page
+
+    first = StoryPhoto.objects.filter(story=story).first()
+    assert first is not None
+    response = client.post("/mitmachen/video/", {"remove_photo": str(first.pk)})
+    assert response.status_code == 302
+    assert StoryPhoto.objects.filter(story=story).count() == 1
+
+    broken = io.BytesIO(b"kein Untertitel")
+    broken.name = "x.srt"
+    response = client.post(
+        "/mitmachen/video/",
+        {"video_language": "de", "subtitles": broken, "subtitle_language": "de"},
+    )
+    assert "keine Untertitel-Datei" in response.content.decode()

@@ -134,6 +134,8 @@ class Story(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the double opt-in e-mail went out; the reconciler sends it if it never did.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

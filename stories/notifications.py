@@ -4,17 +4,39 @@ from __future__ import annotations
 
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .links import confirm_url, status_url
 from .models import Story
 
 
 def confirmation_send(*, story_id: int) -> bool:
-    """Send the double opt-in e-mail; False when there is nothing (left) to confirm."""
+    """Send the double opt-in e-mail once; False when it is not (or no longer) needed.
+
+    The row is claimed (``confirmation_sent_at``) before sending, so a second task for the
+    same story (the reconciler's, after a lost message) sends nothing; a failed send
+    releases the claim and raises, so a retry or the reconciler sends it later.
+    """
+    now = timezone.now()
+    claimed = Story.objects.filter(
+        pk=story_id,
+        status=Story.Status.AWAITING_CONFIRMATION,
+        confirmation_sent_at__isnull=True,
+    ).update(confirmation_sent_at=now)
     story = Story.objects.filter(pk=story_id).first()
-    if story is None or story.status != Story.Status.AWAITING_CONFIRMATION:
+    if not claimed or story is None:
         return False
+    try:
+        _send(story)
+    except BaseException:
+        Story.objects.filter(pk=story_id, confirmation_sent_at=now).update(
+            confirmation_sent_at=None
+        )
+        raise
+    return True
+
+
+def _send(story: Story) -> None:
     with translation.override(story.language):
         context = {
             "story": story,
@@ -24,4 +46,3 @@ def confirmation_send(*, story_id: int) -> bool:
         subject = render_to_string("stories/email/confirm_subject.txt", context).strip()
         body = render_to_string("stories/email/confirm_body.txt", context)
     send_mail(subject, body, None, [story.submitter_email])
-    return True

@@ -505,3 +505,15 @@ def media_find_stuck(now: Any) -> list[int]:
         started_at__lt=now - timedelta(seconds=settings.CELERY_LONGEST_HARD_LIMIT),
     )
     return list(waiting.values_list("pk", flat=True)) + list(running.values_list("pk", flat=True))
+
+
+def confirmation_find_unsent(now: Any) -> list[int]:
+    """Stories awaiting the double opt-in whose e-mail never went out (Redis was down)."""
+    limit = now - timedelta(seconds=settings.JOB_STUCK_AFTER)
+    return list(
+        Story.objects.filter(
+            status=S.AWAITING_CONFIRMATION,
+            confirmation_sent_at__isnull=True,
+            submitted_at__lt=limit,
+        ).values_list("pk", flat=True)
+    )

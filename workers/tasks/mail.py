@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from typing import Any
 
 from celery import shared_task
+
+from workers.reconcile import JobKind, register
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +25,22 @@ def send_story_confirmation(story_id: int) -> None:
     from stories.notifications import confirmation_send
 
     confirmation_send(story_id=story_id)
+
+
+def _enqueue_confirmation(story_id: int) -> None:
+    send_story_confirmation.delay(story_id)
+
+
+def _find_unsent_confirmations(now: Any) -> list[int]:
+    from stories.services import confirmation_find_unsent
+
+    return confirmation_find_unsent(now)
+
+
+register(
+    JobKind(
+        name="confirmation-mail",
+        find_stuck=_find_unsent_confirmations,
+        enqueue=_enqueue_confirmation,
+    )
+)

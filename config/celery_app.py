@@ -28,6 +28,7 @@ app.conf.imports = [
     "workers.tasks.publish",
     "workers.tasks.moderation",
     "workers.tasks.kits",
+    "workers.tasks.retention",
     *[name for name in os.environ.get("CELERY_EXTRA_IMPORTS", "").split(",") if name],
 ]
 app.autodiscover_tasks(["workers"], related_name="tasks", force=False)
@@ -48,6 +49,14 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
         "worker-heartbeat": {
             "task": "workers.tasks.maintenance.heartbeat",
             "schedule": float(settings.CELERY_HEARTBEAT_INTERVAL),
+        },
+        "retention": {
+            "task": "workers.tasks.retention.run_retention",
+            "schedule": float(settings.RETENTION_INTERVAL_MINUTES) * 60.0,
+        },
+        "withdrawal-followup": {
+            "task": "workers.tasks.retention.withdrawal_followup",
+            "schedule": float(settings.GALLERY_WITHDRAWAL_SWEEP_SECONDS),
         },
         "moderation-digest": {
             "task": "workers.tasks.moderation.send_digest",

@@ -45,7 +45,7 @@ def test_a_story_is_published_with_thumbnail_and_playlists(
     assert list(videos) == [publication.video_id]
     video = videos[publication.video_id]
     assert video["has_thumbnail"] and publication.thumbnail_set
-    assert not publication.captions_set  # stories carry no subtitle file yet
+    assert not publication.captions_set and video["captions"] == []  # no subtitles given
     assert sorted(video["playlists"]) == sorted(publication.playlists)
     assert len(publication.playlists) == 2
     titles = set(Playlist.objects.values_list("title", flat=True))
@@ -63,6 +63,32 @@ def test_a_story_is_published_with_thumbnail_and_playlists(
     assert actions[0] == "publishing.publication.queued"
     assert "publishing.publication.uploaded" in actions
     assert actions[-2:] == ["publishing.publication.published", "publishing.story.published"]
+
+
+def test_the_submitters_subtitles_become_a_caption_track(
+    publish_worker: PublishWorker,
+    youtube_standin: Standin,
+    channel: Any,
+    story_factory: Callable[..., Story],
+    publisher_user: Any,
+) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from stories.models import StorySubtitle
+
+    story = story_factory()
+    key = default_storage.save(
+        f"stories/{story.public_id}/subtitles/test.vtt",
+        ContentFile(b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nIch heisse Amina.\n"),
+    )
+    StorySubtitle.objects.create(story=story, storage_key=key, language="de", cue_count=1)
+    services.publication_request(story=story, actor=publisher_user)
+    publication = wait_for_status(story, P.PUBLISHED, publish_worker)
+    assert publication.captions_set
+    video = videos_titled(youtube_standin, story.title)[publication.video_id]
+    assert len(video["captions"]) == 1
+    assert QuotaLedger.objects.filter(method="captions.insert", cost=400).count() == 1
 
 
 def test_a_worker_killed_mid_upload_resumes_from_the_stored_offset(

@@ -251,7 +251,7 @@ def _upload(publication_id: int, client: _Client, worker: str) -> None:
 
 
 def _extras(publication_id: int, client: _Client, worker: str) -> None:
-    """Thumbnail (the poster), captions (none yet), playlists by region and topic."""
+    """Thumbnail (the poster), the submitter's subtitles as captions, playlists."""
     from publishing import selectors, services
     from publishing.models import Publication
     from publishing.youtube import PublishRejected, set_thumbnail
@@ -279,7 +279,8 @@ def _extras(publication_id: int, client: _Client, worker: str) -> None:
                 services.publication_note_extra(
                     publication_id=publication_id, note=f"thumbnail: {error}"
                 )
-    # Stories carry no subtitle file yet: captions_set stays False, nothing is sent.
+    if not publication.captions_set:
+        _captions(publication, client, record)
     services.publication_heartbeat(publication_id=publication_id, worker=worker)
     for kind, key, title in _playlist_targets(publication):
         playlist_id = _ensure_playlist(client, kind=kind, key=key, title=title, record=record)
@@ -296,6 +297,32 @@ def _extras(publication_id: int, client: _Client, worker: str) -> None:
         )
         services.publication_note_extra(publication_id=publication_id, playlist_id=playlist_id)
     services.publication_note_extra(publication_id=publication_id, extras_done=True)
+
+
+def _captions(publication: Any, client: _Client, record: Any) -> None:
+    """The submitter's subtitles (stored as WebVTT) become a caption track once."""
+    from publishing import selectors, services
+    from publishing.youtube import PublishRejected, insert_caption
+    from stories.models import StorySubtitle
+
+    subtitle = StorySubtitle.objects.filter(story=publication.story).first()
+    if subtitle is None or not default_storage.exists(subtitle.storage_key):
+        return
+    selectors.quota_check(method="captions.insert")
+    try:
+        with _local_copy(subtitle.storage_key, ".vtt") as path:
+            insert_caption(
+                youtube=client.youtube,
+                video_id=publication.video_id,
+                caption_path=path,
+                language=subtitle.language,
+                name="",
+                record_call=record,
+            )
+        services.publication_note_extra(publication_id=publication.pk, captions_set=True)
+    except PublishRejected as error:
+        # Captions are welcome, not required: the video goes out without them.
+        services.publication_note_extra(publication_id=publication.pk, note=f"captions: {error}")
 
 
 def _playlist_targets(publication: Any) -> list[tuple[str, str, str]]:

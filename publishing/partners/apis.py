@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,6 +43,7 @@ class KitOutput(serializers.ModelSerializer[PartnerKit]):
 
 
 class KitApi(APIView):
+    @extend_schema(responses=KitOutput, summary="The partner's kit: state and files")
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         kit = selectors.kit_for_partner(partner=partner)
@@ -53,6 +55,7 @@ class KitApi(APIView):
 class KitRefreshApi(APIView):
     """Bring the kit up to date; renders only if an input changed since the last render."""
 
+    @extend_schema(request=None, responses={202: KitOutput})
     def post(self, request: Request) -> Response:
         partner = _partner(request)
         if partner.status != Partner.Status.APPROVED:

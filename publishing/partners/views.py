@@ -6,6 +6,7 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -95,7 +96,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc, "new_password1")
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # The password was just set, so the first configured backend vouches for the account.
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Ihr Passwort ist gespeichert. Willkommen!"))
             return redirect("partners:area")
     return render(request, "partners/invitation.html", {"form": form, "partner": found.partner})

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from tests.moderation.factories import make_user
 
@@ -31,3 +35,37 @@ def campaign_admin(seeded: None) -> User:
 @pytest.fixture
 def moderator(seeded: None) -> User:
     return make_user("moderator")
+
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A one-second video made by ffmpeg: enough for the real media pipeline."""
+    from workers.media.samples import make_clip
+
+    return make_clip(
+        tmp_path_factory.mktemp("hardening-clips") / "clip.mp4",
+        width=160,
+        height=120,
+        duration_s=1,
+    )
+
+
+def mails_to(mail_dir: Path, address: str) -> int:
+    """How many e-mails the worker's file backend wrote to ``address``."""
+    return sum(
+        path.read_text(errors="replace").count(f"To: {address}")
+        for path in mail_dir.glob("*")
+        if path.is_file()
+    )
+
+
+def reconcile_later(*, seconds: int | None = None) -> dict[str, int]:
+    """Run the reconciler as if JOB_STUCK_AFTER had passed (it runs every minute in beat)."""
+    import workers.tasks.kits
+    import workers.tasks.mail
+    import workers.tasks.media
+    import workers.tasks.publish  # noqa: F401 - each task module registers its job kinds
+    from workers.reconcile import reconcile_all
+
+    ahead = seconds if seconds is not None else settings.JOB_STUCK_AFTER + 60
+    return reconcile_all(now=timezone.now() + timedelta(seconds=ahead))

@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from xml.etree import ElementTree
 
 import pytest
+from defusedxml import ElementTree
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext

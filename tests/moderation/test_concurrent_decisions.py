@@ -22,7 +22,10 @@ from stories.models import AuditEntry, Story
 
 from .factories import StoryFactory, make_user
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("seeded")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("seeded"),
+]
 
 
 # Both moderators decide on the page they see: a story in review.

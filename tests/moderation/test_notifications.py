@@ -32,7 +32,7 @@ def _subjects(mail_dir: Path) -> list[str]:
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_mails_the_decision_in_the_submitters_language(
     seeded: None, celery_worker: Any, mail_dir: Path
 ) -> None:

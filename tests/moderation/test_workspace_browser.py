@@ -19,7 +19,7 @@ from .factories import StoryFactory, attach_media, grant_consents, make_user
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("seeded"),
 ]
 SCREENSHOTS = Path("/tmp")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -69,3 +71,27 @@ def reconcile_later(*, seconds: int | None = None) -> dict[str, int]:
 
     ahead = seconds if seconds is not None else settings.JOB_STUCK_AFTER + 60
     return reconcile_all(now=timezone.now() + timedelta(seconds=ahead))
+
+
+def tus_upload(base: str, clip: Path, *, draft: str, http: requests.Session | None = None) -> str:
+    """Upload ``clip`` for the draft in one tus PATCH; returns the upload id."""
+    http = http or requests.Session()
+    data = clip.read_bytes()
+    metadata = f"draft {base64.b64encode(draft.encode()).decode()}"
+    tus = {"Tus-Resumable": "1.0.0"}
+    response = http.post(
+        f"{base}/api/v1/uploads/",
+        headers={**tus, "Upload-Length": str(len(data)), "Upload-Metadata": metadata},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    location = response.headers["Location"]
+    upload_url = location if location.startswith("http") else base + location
+    response = http.patch(
+        upload_url,
+        data=data,
+        headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+        timeout=60,
+    )
+    assert response.status_code == 204, response.text
+    return upload_url.rstrip("/").rsplit("/", 1)[-1]

@@ -9,7 +9,6 @@ video and sends every confirmation e-mail exactly once.
 
 from __future__ import annotations
 
-import base64
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import requests
 from stories.models import Region, Story, StoryMedia, Topic
 from tests.support.services import CeleryWorker, RedisServer, wait_for
 
-from .conftest import mails_to, reconcile_later
+from .conftest import mails_to, reconcile_later, tus_upload
 
 pytestmark = pytest.mark.worker
 
@@ -48,25 +47,7 @@ def _submit_story(base: str, clip: Path, n: int) -> tuple[str, str]:
     response = http.patch(f"{base}/api/v1/stories/mine/", json=fields, headers=auth, timeout=30)
     assert response.status_code == 200, response.text
 
-    data = clip.read_bytes()
-    metadata = f"draft {base64.b64encode(draft['upload_key'].encode()).decode()}"
-    tus = {"Tus-Resumable": "1.0.0"}
-    response = http.post(
-        f"{base}/api/v1/uploads/",
-        headers={**tus, "Upload-Length": str(len(data)), "Upload-Metadata": metadata},
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    location = response.headers["Location"]
-    upload_url = location if location.startswith("http") else base + location
-    response = http.patch(
-        upload_url,
-        data=data,
-        headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
-        timeout=30,
-    )
-    assert response.status_code == 204, response.text
-    upload_id = upload_url.rstrip("/").rsplit("/", 1)[-1]
+    upload_id = tus_upload(base, clip, draft=draft["upload_key"], http=http)
     response = http.post(
         f"{base}/api/v1/stories/mine/video/",
         json={"upload_id": upload_id},

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 
 from .permissions import user_is_staff_member
 
-GUARDED_PREFIXES = ("/moderation/", "/admin/", "/api/v1/moderation/", "/publishing/")
+GUARDED_PREFIXES = (
+    "/moderation/",
+    "/admin/",
+    "/api/v1/moderation/",
+    "/publishing/",
+    "/betrieb/",  # the pipeline page (campaign admins)
+)
 
 
 class TwoFactorMiddleware:

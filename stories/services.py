@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import ConflictError
+from config.queue import enqueue
 
 from .audit import audit_record, diff
 from .models import ConsentRecord, ConsentText, Region, Story, StoryMedia, Topic
@@ -301,12 +302,7 @@ def story_submit(*, story: Story, consents: Iterable[str]) -> Story:
 
 
 def _send_confirmation(story_id: int) -> None:
-    from workers.tasks.mail import send_story_confirmation
-
-    try:
-        send_story_confirmation.delay(story_id)
-    except Exception:  # Redis down: the reconciler sends it later (status says so)
-        logger.exception("could not enqueue the confirmation e-mail for story %s", story_id)
+    enqueue("workers.tasks.mail.send_story_confirmation", story_id)
 
 
 def story_confirm_email(*, story: Story) -> Story:
@@ -409,12 +405,8 @@ def story_attach_video(*, story: Story, upload_id: uuid.UUID) -> StoryMedia:
 
 
 def media_enqueue(media_id: int) -> None:
-    from workers.tasks.media import process_media
-
-    try:
-        process_media.delay(media_id)
-    except Exception:  # Redis down: the row says "waiting", the reconciler enqueues it later
-        logger.exception("could not enqueue media %s; the reconciler will", media_id)
+    """Queue processing; if Redis is down the row stays "waiting" for the reconciler."""
+    enqueue("workers.tasks.media.process_media", media_id)
 
 
 def media_rerun(*, media_id: int, actor: Actor) -> StoryMedia:

@@ -158,6 +158,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 30,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request must not hang on a dead broker: give up quickly, the reconciler re-sends.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_WORKER_SEND_TASK_EVENTS = True
 # With JSON logs the workers log through Django's LOGGING, ids included.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = env("LOG_FORMAT", default="plain") != "json"

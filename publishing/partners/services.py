@@ -30,6 +30,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from config.api import ConflictError
+from config.queue import enqueue
 from moderation.roles import Role
 from stories.audit import audit_record
 
@@ -350,9 +351,7 @@ def kit_inputs(*, partner: Partner | None) -> KitInputs:
 
 
 def _enqueue(kit_id: int) -> None:
-    from workers.tasks.kits import generate_kit
-
-    generate_kit.delay(kit_id)
+    enqueue("workers.tasks.kits.generate_kit", kit_id)
 
 
 @transaction.atomic

@@ -8,6 +8,8 @@ from typing import Any
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from workers.reconcile import JobKind, register
+
 logger = logging.getLogger(__name__)
 
 
@@ -50,3 +52,26 @@ def generate_kit(kit_id: int) -> None:
     except SoftTimeLimitExceeded:
         kit_mark_failed(kit_id=kit_id, reason="Zeitlimit überschritten")
         raise
+
+
+def _find_stuck(now: Any) -> list[int]:
+    """Kits asked for but not generated: lost messages (stale) or dead workers (generating)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from publishing.partners.models import PartnerKit
+
+    limit = now - timedelta(seconds=settings.JOB_STUCK_AFTER)
+    stale = PartnerKit.objects.filter(status=PartnerKit.Status.STALE, requested_at__lt=limit)
+    generating = PartnerKit.objects.filter(
+        status=PartnerKit.Status.GENERATING, started_at__lt=limit
+    )
+    return [*stale.values_list("pk", flat=True), *generating.values_list("pk", flat=True)]
+
+
+def _enqueue(kit_id: int) -> None:
+    generate_kit.delay(kit_id)
+
+
+register(JobKind(name="partner-kit", find_stuck=_find_stuck, enqueue=_enqueue))

@@ -66,6 +66,7 @@ class Command(BaseCommand):
 
         stories = self._demo_stories()
         self._demo_youtube_channel()
+        self._demo_partner()
 
         if created:
             lines = [f"  {u:<10} {r:<15} {p}" for u, r, p in created]
@@ -127,7 +128,81 @@ class Command(BaseCommand):
             )
             for purpose in REQUIRED_CONSENTS:
                 consent_record(story=story, purpose=purpose, granted=True, language="de")
+            self._demo_video(story, index)
         return len(DEMO_STORIES)
+
+    def _demo_video(self, story: Any, index: int) -> None:
+        """A generated clip for the story, queued for the real media pipeline."""
+        import shutil
+        import tempfile
+        from datetime import timedelta
+        from functools import partial
+        from pathlib import Path
+
+        from django.core.files import File
+        from django.core.files.storage import default_storage
+        from django.utils import timezone
+
+        from stories.models import StoryMedia
+        from stories.services import media_enqueue
+        from stories.uploads.models import Upload
+        from workers.media.samples import make_clip
+
+        if not shutil.which("ffmpeg"):
+            return
+        portrait = index % 2 == 1
+        with tempfile.TemporaryDirectory() as tmp:
+            clip = make_clip(
+                Path(tmp) / "demo.mp4",
+                width=360 if portrait else 640,
+                height=640 if portrait else 360,
+                duration_s=4,
+            )
+            upload = Upload.objects.create(
+                owner_key=str(story.public_id),
+                length=clip.stat().st_size,
+                offset=clip.stat().st_size,
+                state=Upload.State.COMPLETED,
+                metadata={"filename": f"demo-{index}.mp4"},
+                sniffed_type="video/mp4",
+                expires_at=timezone.now() + timedelta(hours=24),
+                completed_at=timezone.now(),
+                storage_key="pending",
+            )
+            with clip.open("rb") as fh:
+                key = default_storage.save(f"uploads/{upload.pk}/original", File(fh))
+            Upload.objects.filter(pk=upload.pk).update(storage_key=key)
+        media = StoryMedia.objects.create(story=story, upload=upload, enqueued_at=timezone.now())
+        transaction.on_commit(partial(media_enqueue, media.pk))
+
+    def _demo_partner(self) -> None:
+        """The demo partner account gets an approved organisation with a generated logo."""
+        import io
+
+        from PIL import Image, ImageDraw
+
+        from publishing.partners import services as partners
+        from publishing.partners.models import Partner
+
+        user = User.objects.filter(username="partner").first()
+        if user is None or Partner.objects.filter(user=user).exists():
+            return
+        logo = Image.new("RGB", (480, 160), "#1f6f43")
+        ImageDraw.Draw(logo).text((24, 60), "Demo-Verein e.V.", fill="white", font_size=40)
+        buffer = io.BytesIO()
+        logo.save(buffer, "PNG")
+        partner = partners.partner_register(
+            name="Demo-Verein e.V.",
+            contact_name="Pia Partner",
+            email="partner@demo.invalid",
+            website="https://example.org",
+            logo=buffer.getvalue(),
+            languages=["de", "ar"],
+        )
+        partner.user = user
+        partner.save(update_fields=["user"])
+        partners.partner_approve(partner=partner, actor=None)
+        self.stdout.write(f"Demo partner organisation: {partner.name} (ref {partner.ref_code}).")
 
     def _demo_youtube_channel(self) -> None:
         """Connect the YouTube stand-in as the campaign's channel; never a real one."""

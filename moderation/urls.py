@@ -13,6 +13,11 @@ urlpatterns = [
     path("stories/<int:story_id>/", views.story_detail, name="story"),
     path("stories/<int:story_id>/ping/", views.claim_ping, name="claim_ping"),
     path("stories/<int:story_id>/media/<str:kind>/", views.media, name="media"),
+    path(
+        "stories/<int:story_id>/attachments/<str:kind>/<int:item>/",
+        views.attachment,
+        name="attachment",
+    ),
     path("stories/<int:story_id>/<str:action>/", views.story_action, name="action"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),

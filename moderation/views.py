@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.api import ApplicationError
-from stories.models import Story, StoryMedia
+from stories.models import Story, StoryMedia, StoryPhoto, StorySubtitle
 
 from . import selectors, services
 from .forms import (
@@ -192,6 +192,8 @@ def _render_story(
         "forms": forms,
         "error": error,
         "consents": list(story.consents.all()),
+        "photos": list(story.photos.all()),
+        "subtitle": StorySubtitle.objects.filter(story=story).first(),
         "notes": list(story.internal_notes.all()),
         "approvals": story.live_approvals_list,  # type: ignore[attr-defined]
         "approvals_needed": 2 if four_eyes else 1,
@@ -394,6 +396,7 @@ def claim_ping(request: HttpRequest, story_id: int) -> JsonResponse:
 
 # --- Media --------------------------------------------------------------------------------
 MEDIA_KINDS = {"preview": "video/mp4", "poster": "image/jpeg"}
+ATTACHMENT_TYPES = {"photo": "image/jpeg", "subtitles": "text/vtt; charset=utf-8"}
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
@@ -427,6 +430,27 @@ def media(request: HttpRequest, story_id: int, kind: str) -> HttpResponseBase:
         response = FileResponse(handle, content_type=MEDIA_KINDS[kind])
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required
+@require_GET
+def attachment(request: HttpRequest, story_id: int, kind: str, item: int = 0) -> HttpResponseBase:
+    """A story's photo or subtitles for the review page; staff only, never cached publicly."""
+    row: StoryPhoto | StorySubtitle | None
+    if kind == "photo":
+        row = StoryPhoto.objects.filter(story_id=story_id, pk=item).first()
+    elif kind == "subtitles":
+        row = StorySubtitle.objects.filter(story_id=story_id).first()
+    else:
+        raise Http404
+    if row is None or not default_storage.exists(row.storage_key):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(row.storage_key, "rb"), content_type=ATTACHMENT_TYPES[kind]
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

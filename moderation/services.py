@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError, ConflictError
+from config.queue import enqueue
 from stories.audit import audit_record, diff
 from stories.models import Region, Story, Topic
 from stories.services import media_rerun, story_transition
@@ -95,12 +96,8 @@ def _publishing_hook(name: str) -> Callable[..., Any] | None:
 
 
 def _notify_submitter(story_id: int, decision: str) -> None:
-    from workers.tasks.moderation import send_decision_email
-
-    try:
-        send_decision_email.delay(story_id, decision)
-    except Exception:  # the broker is down: the decision stands, the log says what was lost
-        logger.exception("could not enqueue the %s e-mail for story %s", decision, story_id)
+    # The decision stands even when the broker is down; enqueue() logs what was not sent.
+    enqueue("workers.tasks.moderation.send_decision_email", story_id, decision)
 
 
 def _notify_after_commit(story: Story, decision: str) -> None:

@@ -72,7 +72,6 @@ def test_submissions_survive_redis_down_and_run_when_it_is_back(
     mail_dir: Path,
     settings: Any,
     tmp_path: Path,
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings.UPLOAD_TEMP_DIR = tmp_path / "uploads"
     redis_server.stop()
@@ -84,9 +83,6 @@ def test_submissions_survive_redis_down_and_run_when_it_is_back(
     finally:
         redis_server.start()
 
-    logged = caplog.text
-    assert logged.count("could not enqueue media") >= 3  # logged, carried on
-    assert logged.count("could not enqueue the confirmation e-mail") == 3
     for public_id, email in submitted:
         story = Story.objects.get(public_id=public_id)
         assert story.status == Story.Status.AWAITING_CONFIRMATION

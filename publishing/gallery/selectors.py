@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,6 +26,7 @@ from .models import LegalPage
 
 PUBLISHED = Story.Status.PUBLISHED
 SEARCH_MAX = 100
+FACETS_SECONDS = 600  # an upper bound; a change to any published story changes the key
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,7 @@ def _video_id() -> Subquery:
     )
 
 
-def gallery_stories(*, filters: GalleryFilters | None = None) -> QuerySet[Story]:
-    """Published stories, newest first, with region, topic, poster key and video id."""
-    filters = filters or GalleryFilters()
+def _filtered(filters: GalleryFilters) -> QuerySet[Story]:
     rows = Story.objects.filter(status=PUBLISHED)
     if filters.region:
         rows = rows.filter(region__slug=filters.region)
@@ -71,6 +71,10 @@ def gallery_stories(*, filters: GalleryFilters | None = None) -> QuerySet[Story]
         words = filters.query.split()[:8]
         for word in words:
             rows = rows.filter(Q(title__icontains=word) | Q(text__icontains=word))
+    return rows
+
+
+def _with_card_data(rows: QuerySet[Story]) -> QuerySet[Story]:
     return (
         rows.select_related("region", "topic")
         .only(
@@ -92,6 +96,58 @@ def gallery_stories(*, filters: GalleryFilters | None = None) -> QuerySet[Story]
         .annotate(poster_key=_poster_key(), video_id=_video_id())
         .order_by("-status_changed_at", "-id")
     )
+
+
+def gallery_stories(*, filters: GalleryFilters | None = None) -> QuerySet[Story]:
+    """Published stories, newest first, with region, topic, poster key and video id."""
+    return _with_card_data(_filtered(filters or GalleryFilters()))
+
+
+@dataclass(frozen=True)
+class GalleryState:
+    """How many stories are published and when any of them last changed: the cache key of
+    everything derived from the whole set (region counts, filter options)."""
+
+    count: int
+    key: str
+
+
+def gallery_state() -> GalleryState:
+    row = Story.objects.filter(status=PUBLISHED).aggregate(
+        n=Count("pk"), changed=Max("status_changed_at"), touched=Max("updated_at")
+    )
+    return GalleryState(
+        count=row["n"], key=f"{row['n']}:{row['changed']}:{row['touched']}".replace(" ", "_")
+    )
+
+
+class GalleryPage:
+    """One page of cards: the ids of the page first (sorting ids only), then their rows."""
+
+    def __init__(self, *, filters: GalleryFilters, state: GalleryState, size: int) -> None:
+        self.filters = filters
+        self.size = size
+        self._ids = _filtered(filters).order_by("-status_changed_at", "-id")
+        self.count = state.count if not filters.active else self._ids.count()
+
+    def rows(self, offset: int) -> list[Story]:
+        ids = list(self._ids.values_list("pk", flat=True)[offset : offset + self.size])
+        by_id = {story.pk: story for story in _with_card_data(Story.objects.filter(pk__in=ids))}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def gallery_facets(*, state: GalleryState) -> dict[str, Any]:
+    """Regions and topics with their counts and the video languages, cached per state."""
+    key = f"gallery:facets:{state.key}"
+    facets = cache.get(key)
+    if facets is None:
+        facets = {
+            "regions": gallery_regions(),
+            "topics": gallery_topics(),
+            "languages": gallery_languages(),
+        }
+        cache.set(key, facets, FACETS_SECONDS)
+    return facets
 
 
 def gallery_story(*, public_id: uuid.UUID) -> Story | None:

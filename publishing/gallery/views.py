@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -32,12 +33,46 @@ from .forms import FeedbackForm, GalleryFilterForm
 from .models import LegalPage
 
 
+class _CountedPaginator(Paginator):
+    """A paginator whose total is already known (and whose rows are loaded ids-first)."""
+
+    def __init__(self, page_source: selectors.GalleryPage) -> None:
+        super().__init__(range(page_source.count), page_source.size)
+        self.source = page_source
+
+    def _get_page(self, object_list: Any, number: int, paginator: Paginator) -> Page:
+        start = (number - 1) * self.per_page
+        return Page(_LazyRows(lambda: self.source.rows(start)), number, paginator)
+
+
+class _LazyRows(Sequence[Any]):
+    """The page's stories, loaded on first use: a cached grid never loads them."""
+
+    def __init__(self, load: Callable[[], list[Any]]) -> None:
+        self._load = load
+        self._rows: list[Any] | None = None
+
+    def _all(self) -> list[Any]:
+        if self._rows is None:
+            self._rows = self._load()
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+
 @require_GET
 def gallery(request: HttpRequest) -> HttpResponse:
     """The grid of published stories with filters, search and pages."""
     form = GalleryFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.GalleryFilters()
-    paginator = Paginator(selectors.gallery_stories(filters=filters), settings.GALLERY_PAGE_SIZE)
+    state = selectors.gallery_state()
+    facets = selectors.gallery_facets(state=state)
+    source = selectors.GalleryPage(filters=filters, state=state, size=settings.GALLERY_PAGE_SIZE)
+    paginator = _CountedPaginator(source)
     page = paginator.get_page(request.GET.get("seite"))
     query = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
     return render(
@@ -48,10 +83,13 @@ def gallery(request: HttpRequest) -> HttpResponse:
             "stories": page.object_list,
             "form": form,
             "filters": filters,
-            "regions": selectors.gallery_regions(),
-            "topics": selectors.gallery_topics(),
-            "video_languages": selectors.gallery_languages(),
+            "regions": facets["regions"],
+            "topics": facets["topics"],
+            "video_languages": facets["languages"],
             "query_string": urlencode(query),
+            "grid_key": hashlib.sha256(
+                f"{state.key}|{urlencode(sorted(query.items()))}|{page.number}".encode()
+            ).hexdigest(),
             "canonical": absolute(reverse("gallery:index")),
         },
     )

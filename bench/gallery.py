@@ -1,0 +1,294 @@
+"""Benchmark the public gallery: constant query count and latency under 50 clients.
+
+Migrates a temporary SQLite database, creates published stories in bulk (each with a ready
+video row carrying a poster key and a published YouTube publication, so every subquery of
+the gallery is exercised) and reports:
+
+- the query count of the gallery page and of a story page at 10 and at ``--stories``
+  published stories (must be equal),
+- median and 95th-percentile latency and the request rate of ``/geschichten/`` and of a
+  story page with ``--clients`` concurrent clients × ``--requests`` requests each, against
+  gunicorn on loopback (a bounded Python thread pool; no other host is contacted).
+
+Target: median ≤ 50 ms. ``--json`` prints the figures as JSON on the last line.
+
+    .venv/bin/python bench/gallery.py [--stories 10000] [--clients 50] [--requests 10]
+        [--workers 4] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+TARGET_MEDIAN_MS = 50.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(var_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def add_stories(count: int, *, offset: int) -> None:
+    """Bulk-create ``count`` published stories with media rows and publications."""
+    from django.utils import timezone
+
+    from publishing.models import Publication
+    from stories.models import Region, Story, StoryMedia, Topic
+    from stories.uploads.models import Upload
+
+    regions = list(Region.objects.all())
+    topics = list(Topic.objects.all())
+    now = timezone.now()
+    stories = [
+        Story(
+            access_token_hash=secrets.token_hex(32),
+            status=Story.Status.PUBLISHED,
+            title=f"Geschichte {offset + i}: gemeinsam geschafft",
+            text="Eine erfundene Geschichte für den Benchmark. " * 12,
+            region=regions[i % len(regions)],
+            topic=topics[i % len(topics)],
+            language=("de", "ar", "fa", "uk", "tr")[i % 5],
+            video_language=("de", "ar", "fa", "uk", "tr")[i % 5],
+            submitter_name="Bench Person",
+            submitter_email=f"bench{offset + i}@example.org",
+            credit=Story.Credit.FIRST_NAME,
+            submitted_at=now - timedelta(minutes=offset + i, days=2),
+            status_changed_at=now - timedelta(minutes=offset + i),
+        )
+        for i in range(count)
+    ]
+    Story.objects.bulk_create(stories, batch_size=1000)
+    created = list(Story.objects.order_by("-id")[:count])
+    uploads = Upload.objects.bulk_create(
+        [
+            Upload(
+                owner_key=str(s.public_id),
+                length=1,
+                offset=1,
+                state=Upload.State.COMPLETED,
+                storage_key=f"uploads/{s.public_id}/original",
+                expires_at=now + timedelta(days=1),
+            )
+            for s in created
+        ],
+        batch_size=1000,
+    )
+    StoryMedia.objects.bulk_create(
+        [
+            StoryMedia(
+                story=s,
+                upload=u,
+                state=StoryMedia.State.READY,
+                poster_key=f"stories/{s.public_id}/media-1/poster.jpg",
+            )
+            for s, u in zip(created, uploads, strict=True)
+        ],
+        batch_size=1000,
+    )
+    Publication.objects.bulk_create(
+        [
+            Publication(
+                story=s,
+                status=Publication.Status.PUBLISHED,
+                video_id=f"v{s.pk:010d}",
+                published_at=now,
+            )
+            for s in created
+        ],
+        batch_size=1000,
+    )
+
+
+def query_count(client: Any, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(captured)
+
+
+def load(url: str, clients: int, per_client: int) -> dict[str, float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client() -> None:
+        session = requests.Session()
+        barrier.wait()
+        for _ in range(per_client):
+            start = time.perf_counter()
+            response = session.get(url, timeout=60)
+            elapsed = time.perf_counter() - start
+            with lock:
+                if response.status_code != 200:
+                    errors.append(str(response.status_code))
+                latencies.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed: {sorted(set(errors))}")
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "median_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000, 1),
+        "requests_per_second": round(len(latencies) / wall, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stories", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    var_dir = Path(tempfile.mkdtemp(prefix="zm-bench-gallery-"))
+    env = environment(var_dir)
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        subprocess.run(
+            [str(BIN / "python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.test import Client
+
+        from stories.models import Story
+
+        settings.ALLOWED_HOSTS = ["*"]
+        client = Client()
+        add_stories(10, offset=0)
+        story_path = f"/geschichten/{Story.objects.order_by('id').first().public_id}/"  # type: ignore[union-attr]
+        counts: dict[str, dict[str, int]] = {"gallery": {}, "story": {}}
+        total = 10
+        for target in (10, args.stories):
+            if target > total:
+                started = time.perf_counter()
+                add_stories(target - total, offset=total)
+                print(f"created {target - total} stories in {time.perf_counter() - started:.1f} s")
+                total = target
+            for name, path in (("gallery", "/geschichten/"), ("story", story_path)):
+                query_count(client, path)  # warm caches
+                counts[name][str(target)] = query_count(client, path)
+
+        port = free_port()
+        log = (var_dir / "gunicorn.log").open("wb")
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/geschichten/", timeout=5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(
+                    "gunicorn did not answer:\n" + (var_dir / "gunicorn.log").read_text()
+                )
+            time.sleep(0.2)
+        for _ in range(args.workers * 3):  # warm every worker
+            requests.get(f"{base}/geschichten/", timeout=30)
+            requests.get(f"{base}{story_path}", timeout=30)
+        latency = {
+            "gallery": load(f"{base}/geschichten/", args.clients, args.requests),
+            "story": load(f"{base}{story_path}", args.clients, args.requests),
+        }
+        result = {
+            "stories": args.stories,
+            "queries": counts,
+            "queries_constant": all(len(set(c.values())) == 1 for c in counts.values()),
+            "clients": args.clients,
+            "requests_per_client": args.requests,
+            "gunicorn_workers": args.workers,
+            "latency": latency,
+            "target_median_ms": TARGET_MEDIAN_MS,
+            "target_met": all(v["median_ms"] <= TARGET_MEDIAN_MS for v in latency.values()),
+        }
+        print(
+            f"Public gallery ({args.stories} published stories, SQLite, gunicorn x{args.workers})"
+        )
+        for name in ("gallery", "story"):
+            queries = ", ".join(f"{n} at {int(k):,}" for k, n in counts[name].items())
+            figures = latency[name]
+            print(
+                f"  {name:7} queries {queries}; {args.clients} clients x {args.requests}: "
+                f"median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms, "
+                f"{figures['requests_per_second']} requests/s"
+            )
+        if args.json:
+            print(json.dumps(result))
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        import shutil
+
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

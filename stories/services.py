@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import ConflictError
-from config.queue import enqueue
+from config.queue import enqueue, enqueue_on_commit
 
 from .audit import audit_record, diff
 from .models import ConsentRecord, ConsentText, Region, Story, StoryMedia, Topic
@@ -341,6 +341,10 @@ def story_withdraw(*, story: Story, comment: str = "") -> Story:
             granted=False,
             language=updated.language,
         )
+        # By task name: stories never imports the publishing side. If Redis is down, the
+        # publishing reconciler and the withdrawal sweep find the story on their own.
+        enqueue_on_commit("workers.tasks.publish.takedown_story", updated.pk)
+        enqueue_on_commit("workers.tasks.retention.notify_partners_of_withdrawal", updated.pk)
     return updated
 
 

@@ -194,3 +194,24 @@ def test_ledger_and_audit_cannot_be_changed() -> None:
         ConsentRecord.objects.filter(pk=record.pk).delete()
     with pytest.raises(PermissionError):
         AuditEntry.objects.filter(story=story).delete()
+
+
+def test_withdrawal_queues_the_takedown_and_the_partner_notice(
+    client: Client, django_capture_on_commit_callbacks: Any, redis_server: Any
+) -> None:
+    import json
+
+    from stories.services import story_withdraw
+
+    redis_server.client().delete("publish", "default")
+    draft = _draft(client)
+    story = Story.objects.get(public_id=draft["id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        story_withdraw(story=story)
+    queued = {
+        json.loads(raw)["headers"]["task"]: json.loads(raw)["headers"]["argsrepr"]
+        for queue in ("publish", "default")
+        for raw in redis_server.client().lrange(queue, 0, -1)
+    }
+    assert queued["workers.tasks.publish.takedown_story"] == f"[{story.pk}]"
+    assert queued["workers.tasks.retention.notify_partners_of_withdrawal"] == f"[{story.pk}]"

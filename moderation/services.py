@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError, ConflictError
+from config.cache import public_content_changed
 from config.queue import enqueue
 from stories.audit import audit_record, diff
 from stories.models import Region, Story, Topic
@@ -241,6 +242,8 @@ def story_edit(
         story.save()
         review.save()
         _renew_if_holder(story, actor)
+        if story.status == Story.Status.PUBLISHED:
+            transaction.on_commit(public_content_changed)
         audit_record(
             action="moderation.story.edit", story=story, actor=actor, before=old, after=new
         )

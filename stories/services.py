@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import ConflictError
+from config.cache import public_content_changed
 from config.queue import enqueue, enqueue_on_commit
 
 from .audit import audit_record, diff
@@ -107,6 +108,8 @@ def story_transition(
             before=before,
             after={"status": to},
         )
+        if S.PUBLISHED in (before["status"], to):
+            transaction.on_commit(public_content_changed)
     return story
 
 

@@ -6,6 +6,7 @@ app_name = "stories"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sprache/", views.switch_language, name="language"),
     path("bestaetigen/<str:token>/", views.confirm, name="confirm"),
     path("status/<str:token>/", views.status, name="status"),
 ]

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
 from .links import status_token
 from .models import Story
+
+
+@require_GET
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Change the interface language (a cookie) and go back to the page the visitor was on.
+
+    A GET, unlike Django's ``set_language``: a language preference is harmless to change
+    cross-site, and without a CSRF token on every page the public pages can be cached.
+    """
+    code = request.GET.get("language", "")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if check_for_language(code) and code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:

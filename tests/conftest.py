@@ -59,6 +59,14 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Cached pages and facets never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_storage(settings: Any, media_root: Path) -> None:
     """Media go to a temp folder that the worker process shares."""
     settings.MEDIA_ROOT = media_root

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.observability.RequestIdMiddleware",
+    "config.cache.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +175,29 @@ CELERY_HEARTBEAT_INTERVAL = env.int("CELERY_HEARTBEAT_INTERVAL", default=30)
 # A job counts as stuck when its row says "queued" or "running" for longer than this.
 JOB_STUCK_AFTER = env.int("JOB_STUCK_AFTER", default=15 * 60)
 
+# --- Cache ------------------------------------------------------------------
+# Shared by every process through Redis; an unreachable Redis only costs speed.
+CACHES = {
+    "default": {
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": env("CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": "zm",
+        "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+# Anonymous visits of these public pages are answered from the cache for this many seconds
+# (0 turns it off); any change a visitor could see invalidates them at once.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
+PUBLIC_PAGE_CACHE_PATHS = [
+    "/geschichten/",
+    "/impressum/",
+    "/datenschutz/",
+    "/barrierefreiheit/",
+    "/leichte-sprache/",
+    "/sitemap.xml",
+]
+
 # --- Media storage ----------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -219,6 +243,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "de"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [
     ("de", _("Deutsch")),
     ("en", _("English")),

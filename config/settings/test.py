@@ -20,3 +20,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
             default=str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3"),  # noqa: F405
         ),
     }
+
+# Each test process keeps its own cache; tests/conftest.py empties it before every test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

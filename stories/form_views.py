@@ -496,7 +496,7 @@ def _summary(request: HttpRequest, story: Story) -> dict[str, Any]:
             if story.region and story.region.is_other
             else (story.region.name if story.region else "")
         ),
-        "topic_name": story.topic.name if story.topic else "",
+        "topic_name": story.topic.display_name if story.topic else "",
         "video_language_name": video_languages.get(story.video_language, ""),
         "role_name": story.get_submitter_role_display() if story.submitter_role else "",
         "credit_name": story.get_credit_display() if story.credit else "",

@@ -163,7 +163,7 @@ class StoryStepForm(StepForm):
         topic_field = self.fields["topic_id"]
         assert isinstance(topic_field, forms.ChoiceField)
         topic_field.choices = [("", _("Bitte wählen"))] + [
-            (str(t.pk), t.name) for t in Topic.objects.filter(is_active=True)
+            (str(t.pk), t.display_name) for t in Topic.objects.filter(is_active=True)
         ]
         self.text_max = TEXT_MAX
         self.text_min = TEXT_MIN

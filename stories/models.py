@@ -70,6 +70,13 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name in the visitor's language (seeded topics are in the catalogues)."""
+        from django.utils.translation import gettext
+
+        return gettext(self.name)
+
 
 class Story(models.Model):
     class Status(models.TextChoices):

@@ -1,0 +1,41 @@
+"""Every interface string exists in every language: no empty and no fuzzy entry."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from tests.support.services import ROOT
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES if code != "de"])
+def test_catalogue_is_complete(language: str) -> None:
+    text = (ROOT / "locale" / language / "LC_MESSAGES" / "django.po").read_text() + "\n"
+    missing, fuzzy = [], []
+    for block in text.split("\n\n"):
+        ids = re.findall(r'^msgid "(.*)"$', block, re.M)
+        if not ids or (
+            ids[0] == ""
+            and "msgid_plural" not in block
+            and block.count("msgid") == 1
+            and not re.search(r'^"', block.split("msgid", 1)[1].split("msgstr", 1)[0], re.M)
+        ):
+            continue  # the header
+        strs = re.findall(r'^msgstr(?:\[\d\])? "(.*)"$', block, re.M)
+        continuation = re.search(r'^msgstr(?:\[\d\])? ""\n"', block, re.M)
+        if any(s == "" for s in strs) and not continuation:
+            missing.append(ids[0])
+        if re.search(r"^#,.*\bfuzzy\b", block, re.M):
+            fuzzy.append(ids[0])
+    assert missing == []
+    assert fuzzy == []
+
+
+def test_translations_are_compiled_and_used() -> None:
+    with translation.override("uk"):
+        assert translation.gettext("Geschichte erzählen") != "Geschichte erzählen"
+    with translation.override("ar"):
+        assert translation.get_language_bidi()

@@ -16,11 +16,12 @@ QUEUES = ("default", "transcode", "publish")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.task_default_queue = "default"
 # Routing by task module: CPU-heavy media work, YouTube I/O and everything else.
-app.conf.task_routes = {
+TASK_ROUTES = {
     "workers.tasks.media.*": {"queue": "transcode"},
     "workers.tasks.publish.*": {"queue": "publish"},
     "workers.tasks.*": {"queue": "default"},
 }
+app.conf.task_routes = dict(TASK_ROUTES)
 app.conf.imports = [
     "workers.tasks.maintenance",
     "workers.tasks.media",

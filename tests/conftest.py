@@ -14,6 +14,9 @@ from django.conf import settings as django_settings
 
 from tests.support.services import ROOT, CeleryWorker, RedisServer
 
+# One YouTube stand-in and one publish worker for every module that publishes.
+pytest_plugins = ["tests.support.publishing_fixtures"]
+
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests
 # make beside it are still synchronous, so Django's async guard does not apply here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

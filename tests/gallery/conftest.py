@@ -20,13 +20,6 @@ from publishing.models import Publication
 from stories.audit import audit_record
 from stories.models import Region, Story, StoryMedia, Topic
 from stories.uploads.models import Upload
-from tests.publishing.conftest import (  # noqa: F401 - the publishing fixtures, reused by name
-    _publish_routing,
-    _publish_worker_process,
-    channel,
-    publish_worker,
-    youtube_standin,
-)
 
 
 def poster_jpeg(colour: tuple[int, int, int] = (11, 79, 138)) -> bytes:

@@ -18,8 +18,8 @@ from publishing.models import Publication
 from publishing.partners.models import KitDownload, Partner, PartnerKit
 from stories.links import status_token
 from stories.models import AuditEntry, Story
-from tests.publishing.conftest import PublishWorker, make_approved_story, wait_for_status
 from tests.publishing.youtube.conftest import Standin
+from tests.support.publishing_fixtures import PublishWorker, make_approved_story, wait_for_status
 from tests.support.services import CeleryWorker, wait_for
 from workers.reconcile import reconcile_all
 from workers.tasks.retention import withdrawal_followup

@@ -22,39 +22,16 @@ import json
 import os
 import secrets
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def environment(var_dir: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",
-        "LOG_LEVEL": "WARNING",
-        "MODERATION_REQUIRE_2FA": "false",
-    }
+from common import BIN, ROOT, environment, free_port, load_threads
 
 
 def add_stories(count: int, *, moderator: Any) -> None:
@@ -126,43 +103,6 @@ def queue_query_count(client: Any) -> int:
     return len(captured)
 
 
-def load(url: str, cookie: dict[str, str], clients: int, per_client: int) -> dict[str, float]:
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients)
-
-    def client() -> None:
-        session = requests.Session()
-        session.cookies.update(cookie)
-        barrier.wait()
-        for _ in range(per_client):
-            start = time.perf_counter()
-            response = session.get(url, timeout=30)
-            elapsed = time.perf_counter() - start
-            with lock:
-                if response.status_code != 200:
-                    errors.append(str(response.status_code))
-                latencies.append(elapsed)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"{len(errors)} requests failed: {sorted(set(errors))}")
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "median_ms": round(statistics.median(latencies) * 1000, 1),
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
-        "requests_per_second": round(len(latencies) / wall, 1),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=10_000)
@@ -173,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
 
     var_dir = Path(tempfile.mkdtemp(prefix="zm-bench-moderation-"))
-    env = environment(var_dir)
+    env = environment(var_dir, MODERATION_REQUIRE_2FA="false")
     server: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(
@@ -240,7 +180,7 @@ def main() -> None:
             time.sleep(0.2)
         for _ in range(args.workers * 3):  # warm every worker
             requests.get(url, cookies=cookie, timeout=30)
-        latency = load(url, cookie, args.clients, args.requests)
+        latency = load_threads(url, args.clients, args.requests, cookies=cookie)
 
         result = {
             "stories": args.stories,

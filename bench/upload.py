@@ -34,19 +34,12 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from common import BIN, ROOT, free_port
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
 MIB = 1024 * 1024
 FTYP = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_file(path: Path, size: int) -> str:

@@ -1,0 +1,121 @@
+"""What the benchmark scripts share: paths, ports, a server environment, load generators.
+
+Every load here goes to loopback only and is bounded in requests or seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(var_dir: Path, **extra: str) -> dict[str, str]:
+    """A development-settings environment on a throw-away SQLite database in ``var_dir``."""
+    return {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def load_threads(
+    url: str, clients: int, per_client: int, *, cookies: dict[str, str] | None = None
+) -> dict[str, float | int | str]:
+    """``clients`` threads × ``per_client`` sequential GETs; median, p95 and rate."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client() -> None:
+        session = requests.Session()
+        session.cookies.update(cookies or {})
+        barrier.wait()
+        for _ in range(per_client):
+            start = time.perf_counter()
+            response = session.get(url, timeout=60)
+            elapsed = time.perf_counter() - start
+            with lock:
+                if response.status_code != 200:
+                    errors.append(str(response.status_code))
+                latencies.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed: {sorted(set(errors))}")
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "median_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000, 1),
+        "requests_per_second": round(len(latencies) / wall, 1),
+        "tool": "threads",
+    }
+
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format("ZM %d %.3f %.3f %d %d\\n", summary.requests,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, summary.duration,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+"""
+
+
+def load_wrk(url: str, clients: int, seconds: int) -> dict[str, float | int | str]:
+    """Load from wrk (C, event-driven), so the load generator leaves the server its CPU."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_REPORT)
+    try:
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "-s", script.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(x for x in out.splitlines() if x.startswith("ZM "))
+    total, median, p95, duration_us, errors = line.split()[1:]
+    if int(errors):
+        raise SystemExit(f"{errors} requests failed:\n{out}")
+    return {
+        "requests": int(total),
+        "median_ms": round(float(median), 1),
+        "p95_ms": round(float(p95), 1),
+        "requests_per_second": round(int(total) / (int(duration_us) / 1e6), 1),
+        "tool": "wrk",
+    }
+
+
+def have_wrk() -> bool:
+    return shutil.which("wrk") is not None

@@ -9,6 +9,8 @@ from django.urls import reverse
 STATUS_SALT = "zm.story.status"
 CONFIRM_SALT = "zm.story.confirm"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
+GUARDIAN_SALT = "zm.story.guardian"
+GUARDIAN_MAX_AGE = 30 * 24 * 3600
 
 
 def status_token(*, public_id: str) -> str:
@@ -33,6 +35,17 @@ def confirm_token_public_id(token: str) -> str | None:
         return None
 
 
+def guardian_token(*, public_id: str) -> str:
+    return signing.TimestampSigner(salt=GUARDIAN_SALT).sign(public_id)
+
+
+def guardian_token_public_id(token: str) -> str | None:
+    try:
+        return signing.TimestampSigner(salt=GUARDIAN_SALT).unsign(token, max_age=GUARDIAN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
@@ -43,3 +56,7 @@ def status_url(*, public_id: str) -> str:
 
 def confirm_url(*, public_id: str) -> str:
     return absolute(reverse("stories:confirm", args=[confirm_token(public_id=public_id)]))
+
+
+def guardian_url(*, public_id: str) -> str:
+    return absolute(reverse("stories:guardian", args=[guardian_token(public_id=public_id)]))

@@ -129,6 +129,7 @@ class Story(models.Model):
     guardian_name = models.CharField(max_length=120, blank=True)
     guardian_email = models.EmailField(blank=True)
     guardian_confirmed_at = models.DateTimeField(null=True, blank=True)
+    guardian_request_sent_at = models.DateTimeField(null=True, blank=True)
 
     video_upload = models.ForeignKey(
         "uploads.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

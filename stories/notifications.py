@@ -6,7 +6,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .links import confirm_url, status_url
+from .links import confirm_url, guardian_url, status_url
 from .models import Story
 
 
@@ -46,3 +46,34 @@ def _send(story: Story) -> None:
         subject = render_to_string("stories/email/confirm_subject.txt", context).strip()
         body = render_to_string("stories/email/confirm_body.txt", context)
     send_mail(subject, body, None, [story.submitter_email])
+
+
+def guardian_request_send(*, story_id: int) -> bool:
+    """Ask the guardian of a minor in the video to agree; once per story (claimed first)."""
+    now = timezone.now()
+    claimed = (
+        Story.objects.filter(
+            pk=story_id,
+            has_minor=True,
+            guardian_confirmed_at__isnull=True,
+            guardian_request_sent_at__isnull=True,
+            status__in=[Story.Status.IN_REVIEW, Story.Status.CHANGES_REQUESTED],
+        )
+        .exclude(guardian_email="")
+        .update(guardian_request_sent_at=now)
+    )
+    story = Story.objects.filter(pk=story_id).first()
+    if not claimed or story is None:
+        return False
+    try:
+        with translation.override(story.language):
+            context = {"story": story, "url": guardian_url(public_id=str(story.public_id))}
+            subject = render_to_string("stories/email/guardian_subject.txt", context).strip()
+            body = render_to_string("stories/email/guardian_body.txt", context)
+        send_mail(subject, body, None, [story.guardian_email])
+    except BaseException:
+        Story.objects.filter(pk=story_id, guardian_request_sent_at=now).update(
+            guardian_request_sent_at=None
+        )
+        raise
+    return True

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.api import ConflictError
@@ -309,15 +309,68 @@ def _send_confirmation(story_id: int) -> None:
 
 
 def story_confirm_email(*, story: Story) -> Story:
-    """The double opt-in: only now does the story reach the moderators' queue."""
+    """The double opt-in: only now does the story reach the moderators' queue.
+
+    When a person under 16 is in the video, the guardian is asked next (by e-mail).
+    """
     if story.status != S.AWAITING_CONFIRMATION:
         return story  # a second click on the link changes nothing
-    return story_transition(
-        story_id=story.pk,
-        allowed_from=[S.AWAITING_CONFIRMATION],
-        to=S.IN_REVIEW,
-        action="stories.story.confirm_email",
-        changes={"email_confirmed_at": timezone.now()},
+    with transaction.atomic():
+        updated = story_transition(
+            story_id=story.pk,
+            allowed_from=[S.AWAITING_CONFIRMATION],
+            to=S.IN_REVIEW,
+            action="stories.story.confirm_email",
+            changes={"email_confirmed_at": timezone.now()},
+        )
+        if updated.has_minor and updated.guardian_confirmed_at is None:
+            enqueue_on_commit("workers.tasks.mail.send_guardian_request", updated.pk)
+    return updated
+
+
+def guardian_decide(*, story: Story, agree: bool) -> Story:
+    """The guardian's answer from the link in their e-mail, recorded in the consent ledger.
+
+    Agreeing unblocks approval; refusing withdraws the story, since it cannot be shown.
+    Raises ``ConflictError`` when the story is no longer waiting for this answer.
+    """
+    with transaction.atomic():
+        locked = Story.objects.select_for_update().get(pk=story.pk)
+        if not locked.has_minor or locked.guardian_confirmed_at is not None:
+            raise ConflictError(_("Diese Zustimmung wurde schon gegeben."))
+        if locked.status not in (S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED):
+            raise ConflictError(_("Diese Geschichte wartet nicht mehr auf eine Zustimmung."))
+        consent_record(
+            story=locked,
+            purpose=ConsentText.Purpose.GUARDIAN,
+            granted=agree,
+            language=translation.get_language() or locked.language,
+            subject=ConsentRecord.Subject.GUARDIAN,
+        )
+        if not agree:
+            return story_withdraw(story=locked, comment="guardian refused")
+        locked.guardian_confirmed_at = timezone.now()
+        locked.save(update_fields=["guardian_confirmed_at", "updated_at"])
+        audit_record(
+            action="stories.guardian.confirm",
+            story=locked,
+            actor_fallback="guardian",
+            after={"guardian_confirmed": True},
+        )
+    return locked
+
+
+def guardian_find_unsent(now: Any) -> list[int]:
+    """Stories in review waiting for a guardian whose e-mail never went out."""
+    limit = now - timedelta(seconds=settings.JOB_STUCK_AFTER)
+    return list(
+        Story.objects.filter(
+            status__in=[S.IN_REVIEW, S.CHANGES_REQUESTED],
+            has_minor=True,
+            guardian_confirmed_at__isnull=True,
+            guardian_request_sent_at__isnull=True,
+            email_confirmed_at__lt=limit,
+        ).values_list("pk", flat=True)
     )
 
 

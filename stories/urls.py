@@ -9,4 +9,5 @@ urlpatterns = [
     path("sprache/", views.switch_language, name="language"),
     path("bestaetigen/<str:token>/", views.confirm, name="confirm"),
     path("status/<str:token>/", views.status, name="status"),
+    path("einverstaendnis/<str:token>/", views.guardian, name="guardian"),
 ]

@@ -9,11 +9,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from config.api import ConflictError
 
 from . import selectors, services
 from .links import status_token
-from .models import Story
+from .models import ConsentText, Story
 
 
 @require_GET
@@ -79,3 +82,28 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         ),
     }
     return render(request, "stories/status.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def guardian(request: HttpRequest, token: str) -> HttpResponse:
+    """The guardian's page from the e-mail: what the story is, the consent text, a choice."""
+    story = selectors.story_by_guardian_token(token=token)
+    if story is None or not story.has_minor:
+        return render(request, "stories/link_invalid.html", status=404)
+    error = ""
+    if request.method == "POST" and story.guardian_confirmed_at is None:
+        choice = request.POST.get("decision")
+        if choice in ("agree", "refuse"):
+            try:
+                story = services.guardian_decide(story=story, agree=choice == "agree")
+            except ConflictError as exc:
+                error = exc.message
+            else:
+                return redirect(request.path)
+        else:
+            error = _("Bitte wählen Sie eine der beiden Möglichkeiten.")
+    text = selectors.consent_text_current(
+        purpose=ConsentText.Purpose.GUARDIAN, language=translation.get_language() or "de"
+    )
+    context = {"story": story, "consent_text": text, "error": error}
+    return render(request, "stories/guardian.html", context, status=400 if error else 200)

@@ -44,3 +44,36 @@ register(
         enqueue=_enqueue_confirmation,
     )
 )
+
+
+@shared_task(
+    name="workers.tasks.mail.send_guardian_request",
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_guardian_request(story_id: int) -> None:
+    """Ask the guardian of a minor in the video for their consent (once per story)."""
+    from stories.notifications import guardian_request_send
+
+    guardian_request_send(story_id=story_id)
+
+
+def _enqueue_guardian(story_id: int) -> None:
+    send_guardian_request.delay(story_id)
+
+
+def _find_unsent_guardian_requests(now: Any) -> list[int]:
+    from stories.services import guardian_find_unsent
+
+    return guardian_find_unsent(now)
+
+
+register(
+    JobKind(
+        name="guardian-mail",
+        find_stuck=_find_unsent_guardian_requests,
+        enqueue=_enqueue_guardian,
+    )
+)

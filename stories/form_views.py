@@ -37,6 +37,7 @@ from .forms import (
     VideoStepForm,
     step_missing,
 )
+from .links import status_token
 from .models import ConsentText, Story, StoryMedia, StorySubtitle
 from .services import REQUIRED_CONSENTS
 from .uploads import selectors as upload_selectors
@@ -81,9 +82,21 @@ def _draft(request: HttpRequest) -> Story | None:
     story = selectors.story_by_access_token(token=token)
     if story is None or str(story.public_id) != request.session.get(SESSION_STORY):
         return None
-    if story.status != Story.Status.DRAFT:
+    if story.status not in (Story.Status.DRAFT, Story.Status.CHANGES_REQUESTED):
         return None
     return story
+
+
+def open_for_revision(request: HttpRequest, *, story: Story, token: str) -> None:
+    """Put a story with a change request into this browser's form, consents as given."""
+    request.session[SESSION_TOKEN] = token
+    request.session[SESSION_STORY] = str(story.public_id)
+    request.session[SESSION_MINOR] = True
+    given = {
+        record.purpose: record.consent_text_id
+        for record in story.consents.filter(granted=True, subject="submitter")
+    }
+    request.session[SESSION_CONSENTS] = {"given": list(given), "texts": given}
 
 
 def _forget_draft(request: HttpRequest) -> None:
@@ -574,6 +587,9 @@ def check_step(request: HttpRequest) -> HttpResponse:
         )
     email = story.submitter_email
     _forget_draft(request)
+    if story.status == Story.Status.IN_REVIEW:  # an answer to a change request
+        messages.success(request, _("Danke! Ihre Änderungen sind angekommen und werden geprüft."))
+        return redirect("stories:status", status_token(public_id=str(story.public_id)))
     request.session[SESSION_SENT] = email
     return redirect("form:thanks")
 

@@ -328,6 +328,22 @@ def story_confirm_email(*, story: Story) -> Story:
     return updated
 
 
+def story_grant_edit_access(*, story: Story) -> str:
+    """A fresh private token to edit a story after a change request (from the status link).
+
+    The old token stops working: whoever holds the status link decides who edits.
+    """
+    token = new_token()
+    with transaction.atomic():
+        locked = Story.objects.select_for_update().get(pk=story.pk)
+        if locked.status != S.CHANGES_REQUESTED:
+            raise ConflictError(_("Die Geschichte kann jetzt nicht bearbeitet werden."))
+        locked.access_token_hash = token_hash(token)
+        locked.save(update_fields=["access_token_hash", "updated_at"])
+        audit_record(action="stories.story.edit_access", story=locked, actor_fallback="submitter")
+    return token
+
+
 def guardian_decide(*, story: Story, agree: bool) -> Story:
     """The guardian's answer from the link in their e-mail, recorded in the consent ledger.
 

@@ -63,6 +63,15 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     story = selectors.story_by_status_token(token=token)
     if story is None or story.status == Story.Status.ERASED:
         return render(request, "stories/link_invalid.html", status=404)
+    if request.method == "POST" and request.POST.get("action") == "edit":
+        from .form_views import open_for_revision
+
+        try:
+            token = services.story_grant_edit_access(story=story)
+        except ConflictError:
+            return redirect(request.path)  # answered already: the page shows the status
+        open_for_revision(request, story=story, token=token)
+        return redirect("form:story")
     if request.method == "POST" and request.POST.get("action") == "withdraw":
         if request.POST.get("confirm") != "yes":
             raise Http404

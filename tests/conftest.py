@@ -14,8 +14,8 @@ from django.conf import settings as django_settings
 
 from tests.support.services import ROOT, CeleryWorker, RedisServer
 
-# One YouTube stand-in and one publish worker for every module that publishes.
-pytest_plugins = ["tests.support.publishing_fixtures"]
+# Shared fixtures: one YouTube stand-in and publish worker; an S3 server (moto).
+pytest_plugins = ["tests.support.publishing_fixtures", "tests.support.s3"]
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests
 # make beside it are still synchronous, so Django's async guard does not apply here.

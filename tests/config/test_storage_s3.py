@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,64 +15,15 @@ import pytest
 import requests
 from django.core.files.base import ContentFile, File
 
-from tests.support.services import free_port, wait_for
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"},
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return requests.get(url, timeout=0.5).status_code < 500
-        except requests.RequestException:
-            return False
-
-    wait_for(up, timeout=30, what="moto S3 server")
-    yield url
-    process.terminate()
-    process.wait(10)
+from tests.support.s3 import create_bucket, storage_settings
 
 
 @pytest.fixture
 def s3_storage(s3_endpoint: str, settings: Any) -> Any:
-    import boto3
     from django.core.files.storage import storages
 
-    boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        region_name="eu-central-1",
-    ).create_bucket(
-        Bucket="zm-media", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
-    )
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": "zm-media",
-                "endpoint_url": s3_endpoint,
-                "access_key": "test",
-                "secret_key": "test",
-                "region_name": "eu-central-1",
-                "default_acl": None,
-                "file_overwrite": False,
-                "querystring_auth": True,
-                "querystring_expire": 300,
-                "addressing_style": "path",
-            },
-        },
-    }
+    create_bucket(s3_endpoint, "zm-media")
+    settings.STORAGES = {**settings.STORAGES, "default": storage_settings(s3_endpoint, "zm-media")}
     return storages["default"]
 
 

@@ -205,6 +205,15 @@ MEDIA_WORK_DIR = Path(env("MEDIA_WORK_DIR", default=str(VAR_DIR / "work")))
 MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")  # "local" or "s3"
 MEDIA_MAX_DURATION_SECONDS = env.int("MEDIA_MAX_DURATION_SECONDS", default=300)
 MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="medium")
+# Campaign branding on the YouTube master (the moderators' preview stays plain): intro and
+# outro cards in the campaign colour with the claim and logo, a corner mark, the chosen
+# credit as a lower third; subtitles stay a separate YouTube track unless burnt in.
+MEDIA_BRANDING = env.bool("MEDIA_BRANDING", default=False)
+MEDIA_BRANDING_COLOUR = env("MEDIA_BRANDING_COLOUR", default="#0b4f8a")
+MEDIA_BRANDING_LOGO = env("MEDIA_BRANDING_LOGO", default="")
+MEDIA_BRANDING_LOWER_THIRD = env.bool("MEDIA_BRANDING_LOWER_THIRD", default=True)
+MEDIA_BRANDING_OUTRO_TEXT = env("MEDIA_BRANDING_OUTRO_TEXT", default="")
+MEDIA_BURN_SUBTITLES = env.bool("MEDIA_BURN_SUBTITLES", default=False)
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

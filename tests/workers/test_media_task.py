@@ -156,3 +156,37 @@ def test_transcode_killed_mid_run_completes_exactly_once(
     assert stored == ["master.mp4", "poster.jpg", "preview.mp4"]
     assert AuditEntry.objects.filter(story=story, action="stories.media.ready").count() == 1
     assert not (settings.MEDIA_WORK_DIR / f"media-{media.pk}").exists()
+
+
+@pytest.mark.django_db
+def test_branding_follows_the_campaign_settings(settings: Any, tmp_path: Path) -> None:
+    from django.core.files.base import ContentFile
+
+    from stories.models import StorySubtitle
+    from workers.tasks.media import _branding
+
+    story, _token = services.story_create_draft()
+    Story.objects.filter(pk=story.pk).update(submitter_name="Amina Beispiel", credit="first_name")
+    story.refresh_from_db()
+    settings.MEDIA_BRANDING = False
+    settings.MEDIA_BURN_SUBTITLES = False
+    assert _branding(story, tmp_path) is None
+
+    settings.MEDIA_BRANDING = True
+    settings.SITE_URL = "https://geschichten.example.org"
+    brand = _branding(story, tmp_path)
+    assert brand is not None
+    assert (brand.lower_third, brand.outro_text) == ("Amina", "geschichten.example.org/mitmachen/")
+    Story.objects.filter(pk=story.pk).update(credit="anonymous")
+    story.refresh_from_db()
+    assert _branding(story, tmp_path).lower_third == ""  # type: ignore[union-attr]
+
+    key = default_storage.save(
+        "subs/t.vtt", ContentFile(b"WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n")
+    )
+    StorySubtitle.objects.create(story=story, storage_key=key, language="de", cue_count=1)
+    settings.MEDIA_BRANDING = False
+    settings.MEDIA_BURN_SUBTITLES = True
+    brand = _branding(story, tmp_path)
+    assert brand is not None and brand.extra_s == 0 and not brand.corner_mark
+    assert Path(brand.subtitles_path or "").read_bytes().startswith(b"WEBVTT")

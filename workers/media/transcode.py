@@ -115,6 +115,47 @@ class LoudnessMeasurement:
         return not math.isfinite(self.input_i) or self.input_i < SILENCE_LUFS
 
 
+FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/truetype/dejavu"))
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def font_for(text: str, *, bold: bool = True) -> str:
+    """A font that has the glyphs of ``text``: Noto Sans Arabic for Arabic script."""
+    weight = "Bold" if bold else "Regular"
+    names = [f"NotoSansArabic-{weight}.ttf"] if _ARABIC.search(text) else []
+    names += [f"NotoSans-{weight}.ttf", f"DejaVuSans{'-Bold' if bold else ''}.ttf"]
+    for name in names:
+        for folder in FONT_DIRS:
+            if (folder / name).is_file():
+                return str(folder / name)
+    raise FileNotFoundError("no usable font: install fonts-noto-core (make run does)")
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    """The campaign's look on the YouTube master (never on the moderators' preview).
+
+    Intro and outro cards in the campaign colour with the claim (and logo), a small corner
+    mark, the submitter's chosen credit as a lower third, subtitles burnt in on request.
+    """
+
+    claim: str = "ZUSAMMEN. MEHR."
+    colour: str = "#0b4f8a"
+    intro_s: float = 2.0
+    outro_s: float = 2.5
+    outro_text: str = ""
+    corner_mark: bool = True
+    lower_third: str = ""
+    lower_third_start_s: float = 1.0
+    lower_third_end_s: float = 6.0
+    logo_path: str | None = None
+    subtitles_path: str | None = None
+
+    @property
+    def extra_s(self) -> float:
+        return self.intro_s + self.outro_s
+
+
 @dataclass(frozen=True, slots=True)
 class TranscodePlan:
     """Everything ``build_command`` needs, derived from the probe only (no I/O)."""
@@ -136,10 +177,15 @@ class TranscodePlan:
     poster_start_s: float
     poster_frames: int
     input_duration_limit_s: float | None  # decode only this much (poster-only runs)
+    branding: Branding | None = None
 
     @property
     def expected_duration_s(self) -> float:
-        return self.input_duration_limit_s or self.duration_s
+        if self.input_duration_limit_s:
+            return self.input_duration_limit_s
+        if self.branding is not None and MASTER in self.outputs:
+            return self.duration_s + self.branding.extra_s  # the master is the longest output
+        return self.duration_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,20 +298,18 @@ def plan_transcode(
     loudness: LoudnessMeasurement | None = None,
     preset: str = "medium",
     preview_preset: str | None = None,
-    branding: object | None = None,
+    branding: Branding | None = None,
 ) -> TranscodePlan:
     """Decide sizes, rate, bitrates and filters for ``probe``; pure and deterministic.
 
     ``outputs`` is a subset of ``ALL_OUTPUTS`` (default: all), so a re-run can produce only
-    what is missing. Raises ``ValueError`` for an unknown output name, an empty selection, a
-    probe without a video stream, or ``branding`` (not implemented yet).
+    what is missing; ``branding`` changes the master only. Raises ``ValueError`` for an
+    unknown output name, an empty selection or a probe without a video stream.
     """
     selected = frozenset(ALL_OUTPUTS if outputs is None else outputs)
     unknown = selected - ALL_OUTPUTS
     if unknown or not selected:
         raise ValueError(f"outputs must be a non-empty subset of {sorted(ALL_OUTPUTS)}")
-    if branding is not None:
-        raise ValueError("branding is not implemented yet")
     if probe.video_stream_index is None or probe.width <= 0 or probe.height <= 0:
         raise ValueError("probe has no usable video stream; call validate_probe first")
 
@@ -304,6 +348,7 @@ def plan_transcode(
         input_duration_limit_s=round(min(poster_start + window + 0.5, duration), 3)
         if only_poster
         else None,
+        branding=branding if MASTER in selected else None,
     )
 
 
@@ -317,6 +362,109 @@ def _privacy_options() -> dict[str, Any]:
         "metadata:s:v": "handler_name=VideoHandler",
         "metadata:s:a": "handler_name=SoundHandler",
     }
+
+
+def _text(stream: Any, text: str, **options: Any) -> Any:
+    # expansion=none: a name with "%" is text, not a drawtext function call.
+    return stream.filter(
+        "drawtext", fontfile=font_for(text), text=text, expansion="none", **options
+    )
+
+
+def _brand(plan: TranscodePlan, brand: Branding, video: Any, audio: Any) -> tuple[Any, Any]:
+    """Corner mark, lower third and burnt-in subtitles on the clip; cards before and after."""
+    width, height = plan.master_size
+    if brand.subtitles_path:
+        video = video.filter(
+            "subtitles",
+            brand.subtitles_path,
+            # ASS sizes are relative to a 288-line script, so this scales with the video.
+            force_style="FontName=Noto Sans,FontSize=18,Outline=2",
+        )
+    if brand.corner_mark:
+        video = _text(
+            video,
+            brand.claim,
+            fontsize=max(12, height // 30),
+            fontcolor="white@0.9",
+            x="w-tw-w*0.03",
+            y="h*0.03",
+            box=1,
+            boxcolor="black@0.35",
+            boxborderw=max(4, height // 100),
+        )
+    if brand.lower_third:
+        start, end = brand.lower_third_start_s, brand.lower_third_end_s
+        video = _text(
+            video,
+            brand.lower_third,
+            fontsize=max(14, height // 20),
+            fontcolor="white",
+            x="w*0.05",
+            y="h*0.80",
+            box=1,
+            boxcolor=f"{brand.colour}@0.9",
+            boxborderw=max(6, height // 60),
+            enable=f"between(t,{start:.2f},{end:.2f})",
+        )
+
+    if brand.extra_s <= 0:
+        return video, audio  # subtitles or marks only: no cards
+    # One background, logo and silence source each, split for the two cards: ffmpeg-python
+    # would merge two identical source nodes into one with two outputs, which ffmpeg refuses.
+    count = (brand.intro_s > 0) + (brand.outro_s > 0)
+    longest = max(brand.intro_s, brand.outro_s)
+    backgrounds = ffmpeg.input(
+        f"color=c={brand.colour}:s={width}x{height}:r={plan.fps}:d={longest:.3f}", f="lavfi"
+    ).video.filter_multi_output("split", count)
+    quiet = (
+        ffmpeg.input("anullsrc=r=48000:cl=stereo", f="lavfi", t=f"{longest:.3f}")
+        .audio.filter("aformat", sample_rates=48000, channel_layouts="stereo")
+        .filter_multi_output("asplit", count)
+    )
+    logos = None
+    if brand.logo_path:
+        logos = (
+            ffmpeg.input(brand.logo_path, loop=1, t=f"{longest:.3f}")
+            .video.filter("scale", w=-2, h=max(2, height // 6 // 2 * 2))
+            .filter_multi_output("split", count)
+        )
+
+    def card(index: int, seconds: float, subline: str) -> tuple[Any, Any]:
+        frame = backgrounds.stream(index).filter("trim", duration=f"{seconds:.3f}")
+        if logos is not None:
+            logo = logos.stream(index).filter("trim", duration=f"{seconds:.3f}")
+            frame = ffmpeg.overlay(frame, logo, x="(W-w)/2", y="H*0.14", shortest=1)
+        frame = _text(
+            frame,
+            brand.claim,
+            fontsize=max(16, height // 9),
+            fontcolor="white",
+            x="(w-tw)/2",
+            y="(h-th)/2",
+        )
+        if subline:
+            frame = _text(
+                frame,
+                subline,
+                fontsize=max(12, height // 24),
+                fontcolor="white",
+                x="(w-tw)/2",
+                y="h*0.70",
+            )
+        frame = frame.filter("setpts", "PTS-STARTPTS").filter("setsar", "1")
+        sound = quiet.stream(index).filter("atrim", duration=f"{seconds:.3f}")
+        return frame.filter("format", "yuv420p"), sound.filter("asetpts", "PTS-STARTPTS")
+
+    audio = audio.filter("aformat", sample_rates=48000, channel_layouts="stereo")
+    pieces: list[Any] = []
+    if brand.intro_s > 0:
+        pieces += card(0, brand.intro_s, "")
+    pieces += [video, audio]
+    if brand.outro_s > 0:
+        pieces += card(count - 1, brand.outro_s, brand.outro_text)
+    joined = ffmpeg.concat(*pieces, v=1, a=1).node
+    return joined[0], joined[1]
 
 
 def build_command(
@@ -365,10 +513,13 @@ def build_command(
     streams = []
     if MASTER in plan.outputs:
         kbps = plan.video_kbps
+        master_video, master_audio = branches[MASTER], audio_branches[MASTER]
+        if plan.branding is not None:
+            master_video, master_audio = _brand(plan, plan.branding, master_video, master_audio)
         streams.append(
             ffmpeg.output(
-                branches[MASTER],
-                audio_branches[MASTER],
+                master_video,
+                master_audio,
                 str(targets[MASTER]),
                 format="mp4",
                 **{
@@ -582,9 +733,12 @@ def _verify(plan: TranscodePlan, temps: Mapping[str, Path]) -> dict[str, OutputS
                 if (summary.width, summary.height) != expected_sizes[name]:
                     problem = f"size {summary.width}x{summary.height}"
                 elif name != POSTER:
-                    tolerance = max(1.0, plan.duration_s * 0.05)
-                    if abs(summary.duration_s - plan.duration_s) > tolerance:
-                        problem = f"duration {summary.duration_s:.2f}s vs {plan.duration_s:.2f}s"
+                    expected = plan.duration_s
+                    if name == MASTER and plan.branding is not None:
+                        expected += plan.branding.extra_s
+                    tolerance = max(1.0, expected * 0.05)
+                    if abs(summary.duration_s - expected) > tolerance:
+                        problem = f"duration {summary.duration_s:.2f}s vs {expected:.2f}s"
         if problem:
             raise TranscodeFailed(
                 "Die umgewandelte Datei ist fehlerhaft.",
@@ -762,6 +916,7 @@ def process_video(
     on_progress: Callable[[Progress], None] | None = None,
     timeout_s: float | None = None,
     cancel_event: threading.Event | None = None,
+    branding: Branding | None = None,
 ) -> TranscodeResult:
     """Probe, validate, decode-check, check disk space, measure loudness, plan and run.
 
@@ -776,7 +931,9 @@ def process_video(
     loudness = None
     if probe.has_audio and selected & {MASTER, PREVIEW}:
         loudness = measure_loudness(src, audio_stream_index=probe.audio_stream_index)
-    plan = plan_transcode(probe, outputs=selected, loudness=loudness, preset=preset)
+    plan = plan_transcode(
+        probe, outputs=selected, loudness=loudness, preset=preset, branding=branding
+    )
     return run_transcode(
         src, workdir, plan, on_progress=on_progress, timeout_s=timeout_s, cancel_event=cancel_event
     )

@@ -98,6 +98,7 @@ def process_media(self: Any, media_id: int) -> None:
             result = pipeline.process_video(
                 source,
                 workdir,
+                branding=_branding(story, workdir),
                 outputs=missing,
                 max_duration_s=settings.MEDIA_MAX_DURATION_SECONDS,
                 preset=settings.MEDIA_X264_PRESET,
@@ -143,6 +144,42 @@ def process_media(self: Any, media_id: int) -> None:
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _branding(story: Any, workdir: Path) -> pipeline.Branding | None:
+    """The campaign's look for this story's master, when the campaign switched it on."""
+    from urllib.parse import urlsplit
+
+    from stories.models import Story, StorySubtitle
+
+    subtitles_path = None
+    subtitle = StorySubtitle.objects.filter(story=story).first()
+    if settings.MEDIA_BURN_SUBTITLES and subtitle and default_storage.exists(subtitle.storage_key):
+        subtitles_path = workdir / "subtitles.vtt"
+        with default_storage.open(subtitle.storage_key, "rb") as src:
+            subtitles_path.write_bytes(src.read())
+    if not settings.MEDIA_BRANDING:
+        return (
+            pipeline.Branding(
+                intro_s=0, outro_s=0, corner_mark=False, subtitles_path=str(subtitles_path)
+            )
+            if subtitles_path
+            else None
+        )
+    credit = ""
+    if settings.MEDIA_BRANDING_LOWER_THIRD and story.credit != Story.Credit.ANONYMOUS:
+        credit = story.credit_line
+    outro = settings.MEDIA_BRANDING_OUTRO_TEXT or (
+        f"{urlsplit(settings.SITE_URL).netloc}/mitmachen/"
+    )
+    return pipeline.Branding(
+        claim=settings.CAMPAIGN_NAME,
+        colour=settings.MEDIA_BRANDING_COLOUR,
+        outro_text=outro,
+        lower_third=credit,
+        logo_path=settings.MEDIA_BRANDING_LOGO or None,
+        subtitles_path=str(subtitles_path) if subtitles_path else None,
+    )
 
 
 def _enqueue(media_id: int) -> None:

@@ -87,14 +87,21 @@ def test_choose_fps(source_clip, r_fps, avg_fps, expected):
     assert choose_fps(probe) == expected
 
 
-def test_plan_rejects_unknown_outputs_and_branding(source_clip):
+def test_plan_rejects_unknown_outputs(source_clip):
     probe = probe_media(source_clip("plain"))
     with pytest.raises(ValueError):
         plan_transcode(probe, outputs={"thumbnail"})
     with pytest.raises(ValueError):
         plan_transcode(probe, outputs=set())
-    with pytest.raises(ValueError):
-        plan_transcode(probe, branding={"intro": "x"})
+
+
+def test_branding_lengthens_only_the_master(source_clip):
+    from workers.media import Branding
+
+    probe = probe_media(source_clip("plain"))
+    branded = plan_transcode(probe, branding=Branding(intro_s=2, outro_s=3))
+    assert branded.expected_duration_s == pytest.approx(probe.duration_s + 5)
+    assert plan_transcode(probe, outputs={"preview"}, branding=Branding()).branding is None
 
 
 def test_plan_is_pure_and_reproducible(source_clip):

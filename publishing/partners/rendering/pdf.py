@@ -1,11 +1,11 @@
 """Print PDFs (flyers and posters) drawn with reportlab.
 
-The page is the trimmed format plus 3 mm bleed on every side (MediaBox = BleedBox), with the
-TrimBox set to the final format; background and shapes run into the bleed, crop marks sit
-in the bleed corners. Fonts are embedded (reportlab subsets every TrueType font it uses),
-the QR code is vector rectangles. The print-ready variant draws every colour in CMYK from
-the palette's CMYK values (reportlab ``enforceColorSpace="cmyk"``); it is not PDF/X, which
-reportlab cannot produce.
+The page is the trimmed format plus 3 mm bleed plus a white slug on every side: TrimBox is
+the final format, BleedBox adds the bleed, and the MediaBox adds the slug that carries the
+crop marks; background and shapes run into the bleed. Fonts are embedded (reportlab
+subsets every TrueType font it uses), the QR code is vector rectangles. The print-ready
+variant draws every colour in CMYK from the palette's CMYK values (reportlab's
+``enforceColorSpace="cmyk"``); it is not PDF/X, which reportlab cannot produce.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from .spec import INK_CMYK, INK_RGB, RGB, PrintAsset
 
 # Logos are embedded at no more than this resolution at their printed size.
 LOGO_DPI = 300
-CROP_MARK_MM = 2.0
-CROP_MARK_GAP_MM = 0.5
+CROP_MARK_MM = 5.0
+# White margin outside the bleed that carries the crop marks (the "slug").
+SLUG_MM = 7.0
 
 
 @lru_cache(maxsize=1)
@@ -49,10 +50,12 @@ class PdfSurface:
     ) -> None:
         self.pdf = pdf
         self.bleed = asset.bleed_mm * mm
+        self.slug = SLUG_MM * mm
+        self.margin = self.bleed + self.slug  # page edge to trim edge
         self.width = asset.width_mm * mm
         self.height = asset.height_mm * mm
-        self.page_w = self.width + 2 * self.bleed
-        self.page_h = self.height + 2 * self.bleed
+        self.page_w = self.width + 2 * self.margin
+        self.page_h = self.height + 2 * self.margin
         self.palette = content.palette
         self.cmyk = cmyk
 
@@ -85,16 +88,34 @@ class PdfSurface:
         # whose CMYK white matches the flattened logo's background exactly.
         return self.cmyk
 
-    # -- geometry: trim coordinates (y down) to PDF coordinates (y up, origin in the bleed) --
+    # -- geometry: trim coordinates (y down) to PDF coordinates (y up, origin in the slug) --
     def _x(self, x: float) -> float:
-        return self.bleed + x
+        return self.margin + x
 
     def _y(self, y: float) -> float:
-        return self.page_h - self.bleed - y
+        return self.page_h - self.margin - y
+
+    def clip_to_bleed(self) -> None:
+        """Everything composed after this stays inside the bleed box (call ``unclip`` after)."""
+        self.pdf.saveState()
+        path = self.pdf.beginPath()
+        path.rect(self.slug, self.slug, self.width + 2 * self.bleed, self.height + 2 * self.bleed)
+        self.pdf.clipPath(path, stroke=0, fill=0)
+
+    def unclip(self) -> None:
+        self.pdf.restoreState()
 
     def fill_background(self, colour: str) -> None:
+        # The background runs into the bleed and stops there; the slug stays paper white.
         self.pdf.setFillColor(self._colour(colour))
-        self.pdf.rect(0, 0, self.page_w, self.page_h, stroke=0, fill=1)
+        self.pdf.rect(
+            self.slug,
+            self.slug,
+            self.width + 2 * self.bleed,
+            self.height + 2 * self.bleed,
+            stroke=0,
+            fill=1,
+        )
 
     def circle(self, cx: float, cy: float, r: float, colour: str) -> None:
         self.pdf.setFillColor(self._colour(colour))
@@ -164,14 +185,14 @@ class PdfSurface:
             )
 
     def crop_marks(self) -> None:
-        """Corner marks on the extension of the trim edges, inside the 3 mm bleed.
+        """Corner marks on the extension of the trim edges, in the slug outside the bleed.
 
-        Drawn white under black so they read on any background; with the MediaBox being
-        exactly trim + bleed there is no room outside the bleed for them.
+        They start where the bleed ends, so no mark shows on the trimmed piece even when
+        the cut drifts by the full bleed; drawn white under registration black.
         """
-        length, gap = CROP_MARK_MM * mm, CROP_MARK_GAP_MM * mm
-        left, right = self.bleed, self.page_w - self.bleed
-        bottom, top = self.bleed, self.page_h - self.bleed
+        length, gap = CROP_MARK_MM * mm, self.bleed
+        left, right = self.margin, self.page_w - self.margin
+        bottom, top = self.margin, self.page_h - self.margin
         segments = []
         for cx, sx in ((left, -1), (right, 1)):
             for cy, sy in ((bottom, -1), (top, 1)):
@@ -195,8 +216,9 @@ def render_pdf(
     ``min_qr_mm`` (the symbol without its quiet zone)."""
     _register_fonts()
     out = io.BytesIO()
-    bleed = asset.bleed_mm * mm
-    page = (asset.width_mm * mm + 2 * bleed, asset.height_mm * mm + 2 * bleed)
+    bleed, slug = asset.bleed_mm * mm, SLUG_MM * mm
+    margin = bleed + slug
+    page = (asset.width_mm * mm + 2 * margin, asset.height_mm * mm + 2 * margin)
     pdf = canvas.Canvas(
         out,
         pagesize=page,
@@ -210,10 +232,12 @@ def render_pdf(
     pdf.setTitle(title)
     pdf.setAuthor(content.alliance_name)
     pdf.setSubject("ZUSAMMEN. MEHR.")
-    pdf.setTrimBox((bleed, bleed, page[0] - bleed, page[1] - bleed))
-    pdf.setBleedBox((0, 0, page[0], page[1]))
+    pdf.setTrimBox((margin, margin, page[0] - margin, page[1] - margin))
+    pdf.setBleedBox((slug, slug, page[0] - slug, page[1] - slug))
     surface = PdfSurface(pdf, asset, content, cmyk=cmyk)
+    surface.clip_to_bleed()
     report = compose(surface, asset.layout, content)
+    surface.unclip()
     surface.crop_marks()
     if report.qr_side is not None:
         modules = qr.qr_total_modules(content.qr_url)

@@ -94,13 +94,16 @@ def test_pdfs_have_bleed_trim_box_embedded_fonts_and_cmyk_variant(
                 )
                 assert len(reader.pages) == 1
                 page = reader.pages[0]
-                media, trim = page.mediabox, page.trimbox
-                assert float(media.width) == pytest.approx((asset.width_mm + 6) * MM, abs=0.01)
-                assert float(media.height) == pytest.approx((asset.height_mm + 6) * MM, abs=0.01)
-                assert float(trim.left) == pytest.approx(3 * MM, abs=0.01)
-                assert float(trim.bottom) == pytest.approx(3 * MM, abs=0.01)
+                media, bleed, trim = page.mediabox, page.bleedbox, page.trimbox
+                # The bleed box is the format plus 3 mm on every side; the media box adds
+                # the slug that carries the crop marks outside the bleed.
+                assert float(bleed.width) == pytest.approx((asset.width_mm + 6) * MM, abs=0.01)
+                assert float(bleed.height) == pytest.approx((asset.height_mm + 6) * MM, abs=0.01)
+                assert float(trim.left) - float(bleed.left) == pytest.approx(3 * MM, abs=0.01)
+                assert float(trim.bottom) - float(bleed.bottom) == pytest.approx(3 * MM, abs=0.01)
                 assert float(trim.width) == pytest.approx(asset.width_mm * MM, abs=0.01)
                 assert float(trim.height) == pytest.approx(asset.height_mm * MM, abs=0.01)
+                assert float(media.width) > float(bleed.width) + 10 * MM
                 fonts = page["/Resources"]["/Font"]
                 for ref in fonts.values():
                     font = ref.get_object()

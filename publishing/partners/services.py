@@ -421,7 +421,8 @@ def kit_generate(*, kit_id: int) -> PartnerKit | None:
     """
     with transaction.atomic():
         kit = (
-            PartnerKit.objects.select_for_update()
+            # Lock the kit row only: PostgreSQL cannot lock the nullable side of the join.
+            PartnerKit.objects.select_for_update(of=("self",))
             .select_related("partner")
             .filter(pk=kit_id)
             .first()

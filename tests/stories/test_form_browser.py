@@ -401,8 +401,10 @@ def test_a_reload_mid_upload_resumes_with_the_same_file(
         "() => document.querySelector('[data-upload]').dataset.uploadState === 'paused'",
         timeout=WAIT_MS,
     )
-    page.unroute("**/api/v1/uploads/**")
+    # Reload while uploads are still cut off: a retry timer of the old page must not
+    # resume the upload between restoring the connection and the reload.
     page.reload()
+    page.unroute("**/api/v1/uploads/**")
 
     assert "unterbrochen" in page.locator("[data-interrupted]").inner_text()
     finished = _record_patches(page)

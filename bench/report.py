@@ -125,7 +125,9 @@ def verdict(value: Any, op: str, target: Any) -> str:
 
 
 def main() -> None:
-    scripts = sorted(p for p in (ROOT / "bench").glob("*.py") if p.name != "report.py")
+    scripts = sorted(
+        p for p in (ROOT / "bench").glob("*.py") if p.name not in ("report.py", "common.py")
+    )
     sections = []
     for script in scripts:
         print(f"== {script.name}", flush=True)

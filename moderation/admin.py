@@ -9,7 +9,12 @@ from django.http import HttpRequest
 
 from stories.models import AuditEntry
 
-from .models import ModerationSettings, RejectionReason, RejectionReasonText
+from .models import (
+    DecisionEmailTemplate,
+    ModerationSettings,
+    RejectionReason,
+    RejectionReasonText,
+)
 
 
 @admin.register(ModerationSettings)
@@ -34,6 +39,24 @@ class RejectionReasonAdmin(admin.ModelAdmin):
     list_editable = ("position", "is_active")
     prepopulated_fields = {"code": ("label",)}
     inlines = [RejectionReasonTextInline]
+
+
+@admin.register(DecisionEmailTemplate)
+class DecisionEmailTemplateAdmin(admin.ModelAdmin):
+    list_display = ("decision", "language", "subject", "updated_at")
+    list_filter = ("decision", "language")
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ("decision", "language", "subject", "body"),
+                "description": (
+                    "Platzhalter: {name}, {title}, {reason}, {request}, {status_url}. "
+                    "Ohne Vorlage für eine Sprache gilt der eingebaute, übersetzte Text."
+                ),
+            },
+        )
+    ]
 
 
 if not admin.site.is_registered(AuditEntry):

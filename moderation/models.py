@@ -197,3 +197,35 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return f"digest {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class DecisionEmailTemplate(models.Model):
+    """A campaign's own wording of a decision e-mail in one language (admin-editable).
+
+    Placeholders: {name}, {title}, {reason}, {request}, {status_url}. Without a template
+    for the submitter's language the built-in, translated wording is used.
+    """
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Freigegeben")
+        REJECTED = "rejected", _("Abgelehnt")
+        CHANGES_REQUESTED = "changes_requested", _("Änderungen erbeten")
+        TAKEN_DOWN = "taken_down", _("Entfernt")
+
+    decision = models.CharField(_("Entscheidung"), max_length=32, choices=Decision.choices)
+    language = models.CharField(_("Sprache"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("Betreff"), max_length=200)
+    body = models.TextField(_("Text"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "language"], name="one_decision_template_per_language"
+            )
+        ]
+        verbose_name = _("E-Mail-Vorlage für Entscheidungen")
+        verbose_name_plural = _("E-Mail-Vorlagen für Entscheidungen")
+
+    def __str__(self) -> str:
+        return f"{self.decision} ({self.language})"

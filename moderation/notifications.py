@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from stories.links import absolute, status_url
 from stories.models import Story
 
-from .models import DigestRun
+from .models import DecisionEmailTemplate, DigestRun
 from .permissions import PERM_REVIEW
 
 # Which story status each decision e-mail belongs to: a stale task for a decision that was
@@ -38,16 +38,37 @@ def decision_email_send(*, story_id: int, decision: str) -> bool:
         return False
     if DECISION_STATUS.get(decision) != story.status:
         return False
-    with translation.override(story.language):
-        context = {
-            "story": story,
-            "decision": decision,
-            "status_url": status_url(public_id=str(story.public_id)),
-        }
-        subject = render_to_string("moderation/email/decision_subject.txt", context).strip()
-        body = render_to_string("moderation/email/decision_body.txt", context)
-    send_mail(subject, body, None, [story.submitter_email])
+    link = status_url(public_id=str(story.public_id))
+    own = DecisionEmailTemplate.objects.filter(decision=decision, language=story.language).first()
+    if own is not None:
+        subject, body = (
+            fill_template(own.subject, story, link),
+            fill_template(own.body, story, link),
+        )
+    else:
+        with translation.override(story.language):
+            context = {"story": story, "decision": decision, "status_url": link}
+            subject = render_to_string("moderation/email/decision_subject.txt", context).strip()
+            body = render_to_string("moderation/email/decision_body.txt", context)
+    send_mail(subject.replace("\n", " "), body, None, [story.submitter_email])
     return True
+
+
+PLACEHOLDERS = ("name", "title", "reason", "request", "status_url")
+
+
+def fill_template(text: str, story: Story, link: str) -> str:
+    """Fill the known placeholders; everything else stays as the campaign admin wrote it."""
+    values = {
+        "name": story.submitter_name,
+        "title": story.title,
+        "reason": story.decision_reason,
+        "request": story.change_request,
+        "status_url": link,
+    }
+    for key in PLACEHOLDERS:
+        text = text.replace("{" + key + "}", values[key])
+    return text
 
 
 def digest_send(*, now: Any = None) -> DigestRun:

@@ -84,7 +84,7 @@ def machine() -> str:
         pass
     ffmpeg = subprocess.run(
         ["ffmpeg", "-version"], capture_output=True, text=True, check=False
-    ).stdout.split("\n", 1)[0]
+    ).stdout.split(" Copyright", 1)[0]
     return (
         f"{os.cpu_count()} cores ({cpu}){memory}; {platform.platform()}; "
         f"Python {platform.python_version()}; {ffmpeg}"

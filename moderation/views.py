@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.api import ApplicationError
+from config.protected_media import offload
 from stories.models import Story, StoryMedia, StoryPhoto, StorySubtitle
 
 from . import selectors, services
@@ -410,6 +411,9 @@ def media(request: HttpRequest, story_id: int, kind: str) -> HttpResponseBase:
     key = (row.preview_key if kind == "preview" else row.poster_key) if row else ""
     if not key or not default_storage.exists(key):
         raise Http404
+    offloaded = offload(key, content_type=MEDIA_KINDS[kind])
+    if offloaded is not None:
+        return offloaded
     size = default_storage.size(key)
     handle = default_storage.open(key, "rb")
     match = RANGE.match(request.headers.get("Range", ""))
@@ -448,6 +452,9 @@ def attachment(request: HttpRequest, story_id: int, kind: str, item: int = 0) ->
         raise Http404
     if row is None or not default_storage.exists(row.storage_key):
         raise Http404
+    offloaded = offload(row.storage_key, content_type=ATTACHMENT_TYPES[kind])
+    if offloaded is not None:
+        return offloaded
     response = FileResponse(
         default_storage.open(row.storage_key, "rb"), content_type=ATTACHMENT_TYPES[kind]
     )

@@ -202,6 +202,11 @@ PUBLIC_PAGE_CACHE_PATHS = [
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 MEDIA_WORK_DIR = Path(env("MEDIA_WORK_DIR", default=str(VAR_DIR / "work")))
+# Behind nginx: the prefix of an ``internal`` location that serves MEDIA_ROOT, so permission-
+# checked views answer with X-Accel-Redirect instead of streaming the file through Django.
+MEDIA_X_ACCEL_PREFIX = env("MEDIA_X_ACCEL_PREFIX", default="")
+# On S3 storage, permission-checked views redirect to a short-lived signed URL.
+MEDIA_S3_SIGNED_REDIRECT = env.bool("MEDIA_S3_SIGNED_REDIRECT", default=True)
 MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")  # "local" or "s3"
 MEDIA_MAX_DURATION_SECONDS = env.int("MEDIA_MAX_DURATION_SECONDS", default=300)
 MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="medium")

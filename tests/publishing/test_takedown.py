@@ -113,3 +113,19 @@ def test_a_takedown_without_publication_records_that_nothing_was_published(
     assert AuditEntry.objects.filter(
         story=story, action="publishing.publication.takedown_nothing"
     ).exists()
+
+
+def test_erasure_deletes_the_video_even_in_private_mode(
+    publish_worker: PublishWorker,
+    youtube_standin: Standin,
+    channel: Any,
+    story_factory: Callable[..., Story],
+    admin_user: Any,
+) -> None:
+    from stories.privacy import story_erase
+
+    publish_worker.ensure(YOUTUBE_TAKEDOWN_MODE="private")
+    publication = _published(story_factory, publish_worker)
+    story_erase(story=publication.story, actor=admin_user)
+    wait_for_status(publication.story, P.TAKEN_DOWN, publish_worker)
+    assert publication.video_id not in youtube_standin.state()["videos"]

@@ -519,8 +519,10 @@ def takedown_story(self: Any, story_id: int) -> None:
             )
             return
         client = client or _Client()
+        # An erased person's video is deleted whatever the takedown mode says (Art. 17).
+        erased = publication.story.status == "erased"
         mode: Literal["private", "delete"] = (
-            "delete" if settings.YOUTUBE_TAKEDOWN_MODE == "delete" else "private"
+            "delete" if erased or settings.YOUTUBE_TAKEDOWN_MODE == "delete" else "private"
         )
         takedown(
             youtube=client.youtube,

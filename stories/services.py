@@ -430,6 +430,11 @@ def upload_owner_is_draft(owner_key: str) -> bool:
     return Story.objects.filter(public_id=public_id, status__in=EDITABLE).exists()
 
 
+def upload_in_use(upload_id: uuid.UUID) -> bool:
+    """The tus endpoint's termination guard: an attached video is not the uploader's to drop."""
+    return StoryMedia.objects.filter(upload_id=upload_id).exists()
+
+
 def on_upload_complete(upload_id: uuid.UUID) -> None:
     """The tus endpoint's completion hook: attach a finished video to its draft."""
     from stories.uploads.models import Upload

@@ -344,6 +344,8 @@ UPLOADS_OWNER_VALIDATOR = env(
     "UPLOADS_OWNER_VALIDATOR", default="stories.services.upload_owner_is_draft"
 )
 UPLOADS_ON_COMPLETE = env("UPLOADS_ON_COMPLETE", default="stories.services.on_upload_complete")
+# Dotted path to (upload_id: uuid.UUID) -> bool: may this upload no longer be deleted by tus?
+UPLOADS_IN_USE = env("UPLOADS_IN_USE", default="stories.services.upload_in_use")
 # drf-spectacular leaves HEAD out of the schema; the tus endpoint needs it documented.
 SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
     *list(SPECTACULAR_SETTINGS.get("PREPROCESSING_HOOKS", [])),  # type: ignore[call-overload]

@@ -405,11 +405,15 @@ def _try_lock(path: Path) -> IO[bytes] | None:
 def upload_terminate(*, upload_id: uuid.UUID) -> None:
     """Cancel an upload (tus DELETE): remove its bytes wherever they are.
 
-    Raises UploadNotFound (404), UploadGone (410) and UploadLocked (423).
+    Raises UploadNotFound (404), UploadGone (410), UploadInUse (409: a story's video now,
+    only the story's own services may drop it) and UploadLocked (423).
     """
     upload = upload_get(upload_id=upload_id)
     if upload is None or upload.state == Upload.State.TERMINATED:
         raise tus.UploadNotFound("There is no such upload.")
+    in_use = _hook("UPLOADS_IN_USE")
+    if in_use is not None and in_use(upload_id):
+        raise tus.UploadInUse("This upload is a story's video now and cannot be deleted.")
     if upload_is_expired(upload=upload):
         raise tus.UploadGone("The upload has expired.")
     path = upload_working_path(upload_id=upload_id)

@@ -72,6 +72,11 @@ class OffsetConflict(TusError):
     code = "offset_conflict"
 
 
+class UploadInUse(TusError):
+    status_code = 409
+    code = "in_use"
+
+
 class UploadGone(TusError):
     status_code = 410
     code = "expired"

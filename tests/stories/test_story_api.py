@@ -215,3 +215,25 @@ def test_withdrawal_queues_the_takedown_and_the_partner_notice(
     }
     assert queued["workers.tasks.publish.takedown_story"] == f"[{story.pk}]"
     assert queued["workers.tasks.retention.notify_partners_of_withdrawal"] == f"[{story.pk}]"
+
+
+def test_an_attached_video_cannot_be_deleted_over_tus(client: Client) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    draft = _draft(client)
+    story = Story.objects.get(public_id=draft["id"])
+    upload = _fake_finished_video(story)
+    key = default_storage.save(upload.storage_key, ContentFile(b"video bytes"))
+    Upload.objects.filter(pk=upload.pk).update(storage_key=key)
+    client.post(
+        "/api/v1/stories/mine/video/",
+        {"upload_id": str(upload.pk)},
+        content_type="application/json",
+        **_auth(draft["token"]),
+    )
+    response = client.delete(f"/api/v1/uploads/{upload.pk}", HTTP_TUS_RESUMABLE="1.0.0")
+    assert response.status_code == 409
+    assert default_storage.exists(key)
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.COMPLETED

@@ -6,6 +6,7 @@ Every load here goes to loopback only and is bounded in requests or seconds.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -14,6 +15,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -119,3 +121,79 @@ def load_wrk(url: str, clients: int, seconds: int) -> dict[str, float | int | st
 
 def have_wrk() -> bool:
     return shutil.which("wrk") is not None
+
+
+LANGUAGES = ("de", "ar", "fa", "uk", "tr")
+
+
+def bulk_stories(count: int, *, offset: int = 0, media: Any = None, **fields: Any) -> list[Any]:
+    """``count`` synthetic stories, each with a completed upload and a ready media row.
+
+    ``fields`` are set on every story (a callable value is called with the index);
+    ``media(story)`` returns extra fields for its media row. Needs a configured Django.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stories.models import Region, Story, StoryMedia, Topic
+    from stories.uploads.models import Upload
+
+    if count <= 0:
+        return []
+    regions = list(Region.objects.all())
+    topics = list(Topic.objects.all())
+    now = timezone.now()
+    rows = []
+    for n in range(offset, offset + count):
+        values = {
+            "access_token_hash": secrets.token_hex(32),
+            "title": f"Geschichte {n}",
+            "text": "Eine erfundene Geschichte für den Benchmark. " * 8,
+            "region": regions[n % len(regions)],
+            "topic": topics[n % len(topics)],
+            "language": LANGUAGES[n % len(LANGUAGES)],
+            "submitter_name": "Bench Person",
+            "submitter_email": f"bench{n}@example.org",
+            "submitted_at": now - timedelta(minutes=n),
+            "status_changed_at": now - timedelta(minutes=n),
+        }
+        values.update({k: v(n) if callable(v) else v for k, v in fields.items()})
+        rows.append(Story(**values))
+    Story.objects.bulk_create(rows, batch_size=1000)
+    created = list(Story.objects.order_by("-id")[:count])
+    uploads = Upload.objects.bulk_create(
+        [
+            Upload(
+                owner_key=str(s.public_id),
+                length=1,
+                offset=1,
+                state=Upload.State.COMPLETED,
+                storage_key=f"uploads/{s.public_id}/original",
+                expires_at=now + timedelta(days=1),
+            )
+            for s in created
+        ],
+        batch_size=1000,
+    )
+    StoryMedia.objects.bulk_create(
+        [
+            StoryMedia(
+                story=s, upload=u, state=StoryMedia.State.READY, **(media(s) if media else {})
+            )
+            for s, u in zip(created, uploads, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return created
+
+
+def query_count(client: Any, path: str) -> int:
+    """Database queries of one GET of ``path`` through the Django test client."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(captured)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -29,10 +28,20 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import requests
-from common import BIN, ROOT, environment, free_port, have_wrk, load_threads, load_wrk
+from common import (
+    BIN,
+    LANGUAGES,
+    ROOT,
+    bulk_stories,
+    environment,
+    free_port,
+    have_wrk,
+    load_threads,
+    load_wrk,
+    query_count,
+)
 
 TARGET_MEDIAN_MS = 50.0
 
@@ -42,58 +51,19 @@ def add_stories(count: int, *, offset: int) -> None:
     from django.utils import timezone
 
     from publishing.models import Publication
-    from stories.models import Region, Story, StoryMedia, Topic
-    from stories.uploads.models import Upload
+    from stories.models import Story
 
-    regions = list(Region.objects.all())
-    topics = list(Topic.objects.all())
+    created = bulk_stories(
+        count,
+        offset=offset,
+        status=Story.Status.PUBLISHED,
+        title=lambda n: f"Geschichte {n}: gemeinsam geschafft",
+        video_language=lambda n: LANGUAGES[n % len(LANGUAGES)],
+        credit=Story.Credit.FIRST_NAME,
+        submitted_at=lambda n: timezone.now() - timedelta(minutes=n, days=2),
+        media=lambda s: {"poster_key": f"stories/{s.public_id}/media-1/poster.jpg"},
+    )
     now = timezone.now()
-    stories = [
-        Story(
-            access_token_hash=secrets.token_hex(32),
-            status=Story.Status.PUBLISHED,
-            title=f"Geschichte {offset + i}: gemeinsam geschafft",
-            text="Eine erfundene Geschichte für den Benchmark. " * 12,
-            region=regions[i % len(regions)],
-            topic=topics[i % len(topics)],
-            language=("de", "ar", "fa", "uk", "tr")[i % 5],
-            video_language=("de", "ar", "fa", "uk", "tr")[i % 5],
-            submitter_name="Bench Person",
-            submitter_email=f"bench{offset + i}@example.org",
-            credit=Story.Credit.FIRST_NAME,
-            submitted_at=now - timedelta(minutes=offset + i, days=2),
-            status_changed_at=now - timedelta(minutes=offset + i),
-        )
-        for i in range(count)
-    ]
-    Story.objects.bulk_create(stories, batch_size=1000)
-    created = list(Story.objects.order_by("-id")[:count])
-    uploads = Upload.objects.bulk_create(
-        [
-            Upload(
-                owner_key=str(s.public_id),
-                length=1,
-                offset=1,
-                state=Upload.State.COMPLETED,
-                storage_key=f"uploads/{s.public_id}/original",
-                expires_at=now + timedelta(days=1),
-            )
-            for s in created
-        ],
-        batch_size=1000,
-    )
-    StoryMedia.objects.bulk_create(
-        [
-            StoryMedia(
-                story=s,
-                upload=u,
-                state=StoryMedia.State.READY,
-                poster_key=f"stories/{s.public_id}/media-1/poster.jpg",
-            )
-            for s, u in zip(created, uploads, strict=True)
-        ],
-        batch_size=1000,
-    )
     Publication.objects.bulk_create(
         [
             Publication(
@@ -106,16 +76,6 @@ def add_stories(count: int, *, offset: int) -> None:
         ],
         batch_size=1000,
     )
-
-
-def query_count(client: Any, path: str) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return len(captured)
 
 
 def main() -> None:

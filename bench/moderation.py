@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from common import BIN, ROOT, environment, free_port, load_threads
+from common import BIN, ROOT, bulk_stories, environment, free_port, load_threads, query_count
 
 
 def add_stories(count: int, *, moderator: Any) -> None:
@@ -39,68 +39,19 @@ def add_stories(count: int, *, moderator: Any) -> None:
     from django.utils import timezone
 
     from moderation.models import Claim, Review
-    from stories.models import Region, Story, StoryMedia, Topic
-    from stories.uploads.models import Upload
+    from stories.models import Story
 
-    regions = list(Region.objects.all())
-    topics = list(Topic.objects.all())
-    now = timezone.now()
-    stories = [
-        Story(
-            access_token_hash=secrets.token_hex(32),
-            status=Story.Status.IN_REVIEW,
-            title=f"Geschichte {i}",
-            text="Eine erfundene Geschichte für den Benchmark. " * 8,
-            region=regions[i % len(regions)],
-            topic=topics[i % len(topics)],
-            language=("de", "ar", "fa", "uk", "tr")[i % 5],
-            submitter_name="Bench Person",
-            submitter_email=f"bench{i}@example.org",
-            has_minor=i % 7 == 0,
-            revised=i % 11 == 0,
-            submitted_at=now - timedelta(minutes=i),
-            status_changed_at=now - timedelta(minutes=i),
-        )
-        for i in range(count)
-    ]
-    Story.objects.bulk_create(stories, batch_size=1000)
-    created = list(Story.objects.order_by("-id")[:count])
-    uploads = Upload.objects.bulk_create(
-        [
-            Upload(
-                owner_key=str(s.public_id),
-                length=1,
-                offset=1,
-                state=Upload.State.COMPLETED,
-                storage_key=f"uploads/{s.public_id}",
-                expires_at=now + timedelta(days=1),
-            )
-            for s in created
-        ],
-        batch_size=1000,
-    )
-    StoryMedia.objects.bulk_create(
-        [
-            StoryMedia(story=s, upload=u, state=StoryMedia.State.READY, preview_key="x")
-            for s, u in zip(created, uploads, strict=True)
-        ],
-        batch_size=1000,
+    created = bulk_stories(
+        count,
+        status=Story.Status.IN_REVIEW,
+        has_minor=lambda n: n % 7 == 0,
+        revised=lambda n: n % 11 == 0,
+        media=lambda _story: {"preview_key": "x"},
     )
     third = created[::3]
+    expires = timezone.now() + timedelta(hours=1)
     Review.objects.bulk_create([Review(story=s, assignee=moderator) for s in third])
-    Claim.objects.bulk_create(
-        [Claim(story=s, holder=moderator, expires_at=now + timedelta(hours=1)) for s in third]
-    )
-
-
-def queue_query_count(client: Any) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get("/moderation/")
-    assert response.status_code == 200, response.status_code
-    return len(captured)
+    Claim.objects.bulk_create([Claim(story=s, holder=moderator, expires_at=expires) for s in third])
 
 
 def main() -> None:
@@ -138,11 +89,11 @@ def main() -> None:
 
         counts: dict[str, int] = {}
         total = 0
-        for target in (10, 1_000, args.stories):
+        for target in sorted({t for t in (10, 1_000, args.stories) if t <= args.stories}):
             add_stories(target - total, moderator=moderator)
             total = target
-            queue_query_count(client)  # warm caches (content types, permissions)
-            counts[str(target)] = queue_query_count(client)
+            query_count(client, "/moderation/")  # warm caches (content types, permissions)
+            counts[str(target)] = query_count(client, "/moderation/")
         cookie = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
         port = free_port()

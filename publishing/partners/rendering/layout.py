@@ -181,6 +181,44 @@ def _fit(
     )
 
 
+def _text_block(
+    surface: Surface,
+    value: str,
+    *,
+    zone: tuple[float, float, float, float],
+    bold: bool,
+    language: str,
+    max_size: float,
+    max_lines: int,
+    colour: str,
+    rtl: bool,
+    valign: str = "top",
+    centre: bool = False,
+) -> None:
+    """Fit ``value`` into ``zone`` and draw it there."""
+    size, lines = _fit(
+        surface,
+        value,
+        zone=zone,
+        bold=bold,
+        language=language,
+        max_size=max_size,
+        max_lines=max_lines,
+    )
+    _draw_lines(
+        surface,
+        lines,
+        zone=zone,
+        size=size,
+        bold=bold,
+        language=language,
+        colour=colour,
+        rtl=rtl,
+        valign=valign,
+        centre=centre,
+    )
+
+
 def _cta(
     surface: Surface,
     content: Content,
@@ -237,7 +275,7 @@ def _logo(
     x, y, w, h = zone
     if content.logo is None:
         # The un-branded kit names the alliance where a partner's logo would be.
-        size, lines = _fit(
+        _text_block(
             surface,
             content.alliance_name,
             zone=zone,
@@ -245,14 +283,6 @@ def _logo(
             language="de",
             max_size=claim_size * 0.3,
             max_lines=2,
-        )
-        _draw_lines(
-            surface,
-            lines,
-            zone=zone,
-            size=size,
-            bold=True,
-            language="de",
             colour="text",
             rtl=rtl,
             valign="middle",
@@ -295,7 +325,7 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
 
     claim_size = _claim(surface, layout, zones["claim"], rtl)
     if "sub" in zones:
-        size, lines = _fit(
+        _text_block(
             surface,
             content.texts["sub"],
             zone=zones["sub"],
@@ -303,14 +333,6 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
             language=content.language,
             max_size=claim_size * 0.34,
             max_lines=3,
-        )
-        _draw_lines(
-            surface,
-            lines,
-            zone=zones["sub"],
-            size=size,
-            bold=False,
-            language=content.language,
             colour="text",
             rtl=rtl,
         )
@@ -319,7 +341,7 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
     if "logo" in zones:
         _logo(surface, content, zones["logo"], rtl, report, claim_size)
     if "alliance" in zones and content.logo is not None:
-        size, lines = _fit(
+        _text_block(
             surface,
             content.texts["alliance"],
             zone=zones["alliance"],
@@ -327,14 +349,6 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
             language=content.language,
             max_size=claim_size * 0.2,
             max_lines=1,
-        )
-        _draw_lines(
-            surface,
-            lines,
-            zone=zones["alliance"],
-            size=size,
-            bold=False,
-            language=content.language,
             colour="muted",
             rtl=rtl,
         )
@@ -351,7 +365,7 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
                 _lx, _ly, lw, lh = zones["qr_label"]
                 # Directly under the code as drawn, which may be smaller than its zone.
                 label_zone = (left - (lw - side) / 2, y + side + lh * 0.4, lw, lh)
-                size, lines = _fit(
+                _text_block(
                     surface,
                     content.texts["qr_label"],
                     zone=label_zone,
@@ -359,20 +373,12 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
                     language=content.language,
                     max_size=claim_size * 0.2,
                     max_lines=1,
-                )
-                _draw_lines(
-                    surface,
-                    lines,
-                    zone=label_zone,
-                    size=size,
-                    bold=True,
-                    language=content.language,
                     colour="text",
                     rtl=rtl,
                     centre=True,
                 )
     if "url" in zones:
-        size, lines = _fit(
+        _text_block(
             surface,
             content.display_url,
             zone=zones["url"],
@@ -380,14 +386,6 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
             language="de",
             max_size=claim_size * 0.22,
             max_lines=1,
-        )
-        _draw_lines(
-            surface,
-            lines,
-            zone=zones["url"],
-            size=size,
-            bold=True,
-            language="de",
             colour="text",
             rtl=rtl,
         )

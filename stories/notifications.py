@@ -1,8 +1,18 @@
-"""E-mails to submitters, in the language they used for their submission."""
+"""E-mails to submitters and guardians, in the language of the submission.
+
+Each e-mail is sent at most once: the story row is claimed (a ``*_sent_at`` field) before
+sending, so a second task for the same story (the reconciler's, after a lost message) sends
+nothing; a failed send releases the claim and raises, so a retry or the reconciler sends it
+later.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.mail import send_mail
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -10,70 +20,64 @@ from .links import confirm_url, guardian_url, status_url
 from .models import Story
 
 
-def confirmation_send(*, story_id: int) -> bool:
-    """Send the double opt-in e-mail once; False when it is not (or no longer) needed.
-
-    The row is claimed (``confirmation_sent_at``) before sending, so a second task for the
-    same story (the reconciler's, after a lost message) sends nothing; a failed send
-    releases the claim and raises, so a retry or the reconciler sends it later.
-    """
+def _send_once(
+    *, story_id: int, claimable: QuerySet[Story], field: str, send: Callable[[Story], None]
+) -> bool:
+    """Claim ``field`` on the story if ``claimable`` still holds it, then ``send``."""
     now = timezone.now()
-    claimed = Story.objects.filter(
-        pk=story_id,
-        status=Story.Status.AWAITING_CONFIRMATION,
-        confirmation_sent_at__isnull=True,
-    ).update(confirmation_sent_at=now)
+    claimed = claimable.filter(pk=story_id, **{f"{field}__isnull": True}).update(**{field: now})
     story = Story.objects.filter(pk=story_id).first()
     if not claimed or story is None:
         return False
     try:
-        _send(story)
+        send(story)
     except BaseException:
-        Story.objects.filter(pk=story_id, confirmation_sent_at=now).update(
-            confirmation_sent_at=None
-        )
+        Story.objects.filter(pk=story_id, **{field: now}).update(**{field: None})
         raise
     return True
 
 
-def _send(story: Story) -> None:
+def _mail(story: Story, *, template: str, context: dict[str, Any], to: str) -> None:
     with translation.override(story.language):
+        context = {"story": story, **context}
+        subject = render_to_string(f"stories/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"stories/email/{template}_body.txt", context)
+    send_mail(subject, body, None, [to])
+
+
+def confirmation_send(*, story_id: int) -> bool:
+    """Send the double opt-in e-mail once; False when it is not (or no longer) needed."""
+
+    def send(story: Story) -> None:
+        public_id = str(story.public_id)
         context = {
-            "story": story,
-            "confirm_url": confirm_url(public_id=str(story.public_id)),
-            "status_url": status_url(public_id=str(story.public_id)),
+            "confirm_url": confirm_url(public_id=public_id),
+            "status_url": status_url(public_id=public_id),
         }
-        subject = render_to_string("stories/email/confirm_subject.txt", context).strip()
-        body = render_to_string("stories/email/confirm_body.txt", context)
-    send_mail(subject, body, None, [story.submitter_email])
+        _mail(story, template="confirm", context=context, to=story.submitter_email)
+
+    return _send_once(
+        story_id=story_id,
+        claimable=Story.objects.filter(status=Story.Status.AWAITING_CONFIRMATION),
+        field="confirmation_sent_at",
+        send=send,
+    )
 
 
 def guardian_request_send(*, story_id: int) -> bool:
-    """Ask the guardian of a minor in the video to agree; once per story (claimed first)."""
-    now = timezone.now()
-    claimed = (
-        Story.objects.filter(
-            pk=story_id,
+    """Ask the guardian of a minor in the video to agree; once per story."""
+
+    def send(story: Story) -> None:
+        context = {"url": guardian_url(public_id=str(story.public_id))}
+        _mail(story, template="guardian", context=context, to=story.guardian_email)
+
+    return _send_once(
+        story_id=story_id,
+        claimable=Story.objects.filter(
             has_minor=True,
             guardian_confirmed_at__isnull=True,
-            guardian_request_sent_at__isnull=True,
             status__in=[Story.Status.IN_REVIEW, Story.Status.CHANGES_REQUESTED],
-        )
-        .exclude(guardian_email="")
-        .update(guardian_request_sent_at=now)
+        ).exclude(guardian_email=""),
+        field="guardian_request_sent_at",
+        send=send,
     )
-    story = Story.objects.filter(pk=story_id).first()
-    if not claimed or story is None:
-        return False
-    try:
-        with translation.override(story.language):
-            context = {"story": story, "url": guardian_url(public_id=str(story.public_id))}
-            subject = render_to_string("stories/email/guardian_subject.txt", context).strip()
-            body = render_to_string("stories/email/guardian_body.txt", context)
-        send_mail(subject, body, None, [story.guardian_email])
-    except BaseException:
-        Story.objects.filter(pk=story_id, guardian_request_sent_at=now).update(
-            guardian_request_sent_at=None
-        )
-        raise
-    return True

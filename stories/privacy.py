@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,8 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+
+from config.queue import enqueue_on_commit
 
 from .audit import audit_record
 from .models import AuditEntry, ConsentRecord, Story, StoryMedia
@@ -194,15 +195,6 @@ def _delete_files(
     return deleted, working
 
 
-def _enqueue_takedown(story_id: int) -> None:
-    from config.celery_app import app
-
-    try:
-        app.send_task("workers.tasks.publish.takedown_story", args=[story_id])
-    except Exception:  # Redis down: the reconciler takes erased stories down too
-        logger.exception("could not enqueue the takedown of erased story %s", story_id)
-
-
 def story_erase(*, story: Story, actor: Actor, reason: str = "") -> ErasureReport:
     """Erase a person's data in one story (Art. 17 GDPR); the story becomes ``erased``.
 
@@ -290,7 +282,7 @@ def story_erase(*, story: Story, actor: Actor, reason: str = "") -> ErasureRepor
             after={"status": S.ERASED},
         )
         if previous in STATUSES_WITH_VIDEO:
-            transaction.on_commit(partial(_enqueue_takedown, locked.pk))
+            enqueue_on_commit("workers.tasks.publish.takedown_story", locked.pk)
 
     # Files go after the rows: a failed transaction must not leave rows pointing at nothing.
     report.files_deleted, report.working_files_deleted = _delete_files(

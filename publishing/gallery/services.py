@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.queue import enqueue_on_commit
 from publishing.models import Publication
 from publishing.partners.models import KitDownload, Partner, PartnerKit
 from stories.audit import audit_record
@@ -54,17 +54,9 @@ def accessibility_feedback_submit(
             email=email.strip()[:254],
             language=language[:8],
         )
-        transaction.on_commit(partial(_enqueue_feedback_mail, feedback.pk))
+        # Redis down: the row is stored; the retention sweep mails it later.
+        enqueue_on_commit("workers.tasks.retention.send_accessibility_feedback", feedback.pk)
     return feedback
-
-
-def _enqueue_feedback_mail(feedback_id: int) -> None:
-    from workers.tasks.retention import send_accessibility_feedback
-
-    try:
-        send_accessibility_feedback.delay(feedback_id)
-    except Exception:  # Redis down: the row is stored; the retention sweep mails it later
-        logger.exception("could not enqueue the feedback e-mail %s", feedback_id)
 
 
 def campaign_admin_emails() -> list[str]:

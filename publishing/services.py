@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from google.oauth2.credentials import Credentials
 
 from config.api import ConflictError
+from config.queue import enqueue
 from moderation.roles import Role
 from stories.audit import audit_record
 from stories.models import Story
@@ -438,15 +439,11 @@ def publication_enqueue(publication_id: int) -> None:
 
 
 def takedown_enqueue(story_id: int) -> None:
-    """Hand a takedown to the publish queue (call after commit); never raises."""
-    from workers.tasks.publish import enqueue_takedown
+    """Hand a takedown to the publish queue (call after commit); never raises.
 
-    try:
-        enqueue_takedown(story_id)
-    except Exception:  # Redis down: the reconciler finds takedown_requested rows
-        logger.exception(
-            "could not enqueue the takedown of story %s; the reconciler will", story_id
-        )
+    If Redis is down, the reconciler finds the takedown_requested row.
+    """
+    enqueue("workers.tasks.publish.takedown_story", story_id)
 
 
 def publication_mark_enqueued(*, publication_id: int) -> None:

@@ -591,10 +591,6 @@ def enqueue_publication(publication_id: int) -> None:
         publish_story.delay(publication_id)
 
 
-def enqueue_takedown(story_id: int) -> None:
-    takedown_story.delay(story_id)
-
-
 def _find_stuck_publications(now: Any) -> list[int]:
     from publishing.selectors import publication_find_stuck
 
@@ -611,7 +607,7 @@ def _enqueue_takedown_marked(story_id: int) -> None:
     from publishing.models import Publication
 
     Publication.objects.filter(story_id=story_id).update(enqueued_at=_now())
-    enqueue_takedown(story_id)
+    takedown_story.delay(story_id)
 
 
 def _now() -> Any:

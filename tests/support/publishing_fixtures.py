@@ -33,7 +33,7 @@ from publishing.models import Publication, YouTubeChannel
 from stories.models import ConsentText, Region, Story, StoryMedia, Topic
 from stories.uploads.models import Upload
 from tests.publishing.youtube.conftest import Standin
-from tests.support.services import CeleryWorker, wait_for
+from tests.support.services import CeleryWorker, routed, wait_for
 
 KIB = 1024
 CHUNK = 256 * KIB
@@ -52,22 +52,8 @@ def youtube_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standi
 @pytest.fixture(scope="session")
 def _publish_routing() -> Iterator[str]:
     """Send ``workers.tasks.publish.*`` from this process to the test worker's own queue."""
-    from config.celery_app import app
-
-    previous = app.conf.task_routes
-    app.conf.task_routes = {
-        "workers.tasks.publish.*": {"queue": TEST_QUEUE},
-        **{key: route for key, route in previous.items() if key != "workers.tasks.publish.*"},
-    }
-    _reset_router(app)
-    yield TEST_QUEUE
-    app.conf.task_routes = previous
-    _reset_router(app)
-
-
-def _reset_router(app: Any) -> None:
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
+    with routed("workers.tasks.publish.*", TEST_QUEUE):
+        yield TEST_QUEUE
 
 
 class PublishWorker:

@@ -10,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
@@ -173,3 +174,22 @@ class CeleryWorker:
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@contextmanager
+def routed(pattern: str, queue: str) -> Iterator[None]:
+    """Send tasks matching ``pattern`` from this process to ``queue`` while inside."""
+    from config.celery_app import app
+
+    def reset_router() -> None:
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)
+
+    previous = app.conf.task_routes
+    app.conf.task_routes = {**previous, pattern: {"queue": queue}}
+    reset_router()
+    try:
+        yield
+    finally:
+        app.conf.task_routes = previous
+        reset_router()

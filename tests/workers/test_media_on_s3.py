@@ -21,7 +21,7 @@ from tusclient import client as tus_client
 from stories.models import StoryMedia
 from stories.services import story_create_draft
 from tests.support import s3
-from tests.support.services import CeleryWorker, wait_for
+from tests.support.services import CeleryWorker, routed, wait_for
 from workers.media.samples import make_clip
 
 pytestmark = pytest.mark.worker
@@ -32,16 +32,8 @@ QUEUE = f"transcode-s3-{os.getpid()}"
 
 @pytest.fixture
 def media_to_private_queue() -> Iterator[None]:
-    from config.celery_app import app
-
-    previous = app.conf.task_routes
-    app.conf.task_routes = {**previous, "workers.tasks.media.*": {"queue": QUEUE}}
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
-    yield
-    app.conf.task_routes = previous
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
+    with routed("workers.tasks.media.*", QUEUE):
+        yield
 
 
 @pytest.fixture

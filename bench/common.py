@@ -197,3 +197,63 @@ def query_count(client: Any, path: str) -> int:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return len(captured)
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Migrate the benchmark database and configure Django in this process from ``env``."""
+    import sys
+
+    subprocess.run(
+        [str(BIN / "python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def start_gunicorn(
+    env: dict[str, str],
+    *,
+    workers: int,
+    log: Path,
+    ready_url: str,
+    cookies: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn on a free loopback port; returns it and its base URL once ``ready_url`` is 200.
+
+    ``ready_url`` is a path; every worker is warmed with a few requests before returning.
+    """
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(base + ready_url, cookies=cookies, timeout=5).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            server.terminate()
+            raise SystemExit("gunicorn did not answer:\n" + log.read_text())
+        time.sleep(0.2)
+    for _ in range(workers * 3):  # warm every worker
+        requests.get(base + ready_url, cookies=cookies, timeout=30)
+    return server, base

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -31,9 +29,7 @@ from pathlib import Path
 
 import requests
 from common import (
-    BIN,
     LANGUAGES,
-    ROOT,
     bulk_stories,
     environment,
     free_port,
@@ -41,6 +37,8 @@ from common import (
     load_threads,
     load_wrk,
     query_count,
+    setup_django,
+    start_gunicorn,
 )
 
 TARGET_MEDIAN_MS = 50.0
@@ -111,14 +109,7 @@ def main() -> None:
     )
     env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
     try:
-        subprocess.run(
-            [str(BIN / "python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-        )
-        os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+        setup_django(env)
         from django.conf import settings
         from django.test import Client
 
@@ -142,39 +133,10 @@ def main() -> None:
                 query_count(client, path)  # warm caches
                 counts[name][str(target)] = query_count(client, path)
 
-        port = free_port()
-        log = (var_dir / "gunicorn.log").open("wb")
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
+        server, base = start_gunicorn(
+            env, workers=args.workers, log=var_dir / "gunicorn.log", ready_url="/geschichten/"
         )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/geschichten/", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(
-                    "gunicorn did not answer:\n" + (var_dir / "gunicorn.log").read_text()
-                )
-            time.sleep(0.2)
-        for _ in range(args.workers * 3):  # warm every worker
-            requests.get(f"{base}/geschichten/", timeout=30)
+        for _ in range(args.workers * 3):  # warm every worker on the story page too
             requests.get(f"{base}{story_path}", timeout=30)
         measure = (
             (lambda url: load_wrk(url, args.clients, args.seconds))

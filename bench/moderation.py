@@ -19,19 +19,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import requests
-from common import BIN, ROOT, bulk_stories, environment, free_port, load_threads, query_count
+from common import (
+    bulk_stories,
+    environment,
+    load_threads,
+    query_count,
+    setup_django,
+    start_gunicorn,
+)
 
 
 def add_stories(count: int, *, moderator: Any) -> None:
@@ -67,14 +70,7 @@ def main() -> None:
     env = environment(var_dir, MODERATION_REQUIRE_2FA="false")
     server: subprocess.Popen[bytes] | None = None
     try:
-        subprocess.run(
-            [str(BIN / "python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-        )
-        os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+        setup_django(env)
         from django.conf import settings
         from django.contrib.auth.models import Group, User
         from django.test import Client
@@ -96,41 +92,14 @@ def main() -> None:
             counts[str(target)] = query_count(client, "/moderation/")
         cookie = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
-        port = free_port()
-        log = (var_dir / "gunicorn.log").open("wb")
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--access-logfile",
-                "-",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
+        server, base = start_gunicorn(
+            env,
+            workers=args.workers,
+            log=var_dir / "gunicorn.log",
+            ready_url="/moderation/",
+            cookies=cookie,
         )
-        url = f"http://127.0.0.1:{port}/moderation/"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url, cookies=cookie, timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(
-                    "gunicorn did not answer:\n" + (var_dir / "gunicorn.log").read_text()
-                )
-            time.sleep(0.2)
-        for _ in range(args.workers * 3):  # warm every worker
-            requests.get(url, cookies=cookie, timeout=30)
+        url = f"{base}/moderation/"
         latency = load_threads(url, args.clients, args.requests, cookies=cookie)
 
         result = {

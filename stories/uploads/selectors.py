@@ -18,7 +18,9 @@ DEFAULT_LANGUAGE = "de"
 # Shown to the submitter when the finished file is not something we can use.
 REJECTION_MESSAGES: dict[str, dict[str, str]] = {
     "not_a_video": {
-        "de": "Die Datei ist kein Video. Bitte lade ein Video hoch, zum Beispiel MP4 oder MOV.",
+        "de": (
+            "Die Datei ist kein Video. Bitte laden Sie ein Video hoch, zum Beispiel MP4 oder MOV."
+        ),
         "en": "This file is not a video. Please upload a video, for example MP4 or MOV.",
         "ar": "هذا الملف ليس مقطع فيديو. يرجى رفع مقطع فيديو، مثل MP4 أو MOV.",
         "fa": "این فایل ویدیو نیست. لطفاً یک ویدیو بارگذاری کنید، مثلاً MP4 یا MOV.",
@@ -26,7 +28,7 @@ REJECTION_MESSAGES: dict[str, dict[str, str]] = {
         "tr": "Bu dosya bir video değil. Lütfen MP4 veya MOV gibi bir video yükleyin.",
     },
     "empty": {
-        "de": "Die Datei ist leer. Bitte wähle dein Video noch einmal aus.",
+        "de": "Die Datei ist leer. Bitte wählen Sie Ihr Video noch einmal aus.",
         "en": "The file is empty. Please choose your video again.",
         "ar": "الملف فارغ. يرجى اختيار مقطع الفيديو مرة أخرى.",
         "fa": "فایل خالی است. لطفاً ویدیوی خود را دوباره انتخاب کنید.",

@@ -37,7 +37,7 @@ REJECTION_MESSAGES: dict[RejectionCode, dict[str, str]] = {
         "tr": "Dosyada video yok.",
     },
     RejectionCode.AUDIO_ONLY: {
-        "de": "Die Datei enthält nur Ton. Bitte lade ein Video hoch.",
+        "de": "Die Datei enthält nur Ton. Bitte laden Sie ein Video hoch.",
         "en": "The file contains only sound. Please upload a video.",
         "ar": "الملف يحتوي على صوت فقط. يرجى رفع فيديو.",
         "fa": "این فایل فقط صدا دارد. لطفاً یک ویدیو بارگذاری کنید.",
@@ -53,7 +53,7 @@ REJECTION_MESSAGES: dict[RejectionCode, dict[str, str]] = {
         "tr": "Dosya bir fotoğraf, video değil.",
     },
     RejectionCode.TOO_LONG: {
-        "de": "Das Video ist zu lang. Bitte kürze es auf höchstens 5 Minuten.",
+        "de": "Das Video ist zu lang. Bitte kürzen Sie es auf höchstens 5 Minuten.",
         "en": "The video is too long. Please shorten it to 5 minutes at most.",
         "ar": "الفيديو طويل جدًا. يرجى تقصيره إلى 5 دقائق كحد أقصى.",
         "fa": "ویدیو خیلی طولانی است. لطفاً آن را حداکثر به ۵ دقیقه کوتاه کنید.",
@@ -69,7 +69,7 @@ REJECTION_MESSAGES: dict[RejectionCode, dict[str, str]] = {
         "tr": "Video çok kısa.",
     },
     RejectionCode.RESOLUTION_TOO_HIGH: {
-        "de": "Die Auflösung des Videos ist zu hoch. Bitte nimm in 4K oder weniger auf.",
+        "de": "Die Auflösung des Videos ist zu hoch. Bitte nehmen Sie in 4K oder weniger auf.",
         "en": "The video resolution is too high. Please record in 4K or lower.",
         "ar": "دقة الفيديو عالية جدًا. يرجى التصوير بدقة 4K أو أقل.",
         "fa": "وضوح ویدیو خیلی بالاست. لطفاً با 4K یا کمتر فیلم بگیرید.",
@@ -77,7 +77,7 @@ REJECTION_MESSAGES: dict[RejectionCode, dict[str, str]] = {
         "tr": "Video çözünürlüğü çok yüksek. Lütfen 4K veya daha düşük kaydedin.",
     },
     RejectionCode.UNDECODABLE: {
-        "de": "Die Datei ist beschädigt oder unvollständig. Bitte lade sie erneut hoch.",
+        "de": "Die Datei ist beschädigt oder unvollständig. Bitte laden Sie sie erneut hoch.",
         "en": "The file is damaged or incomplete. Please upload it again.",
         "ar": "الملف تالف أو غير مكتمل. يرجى رفعه مرة أخرى.",
         "fa": "فایل خراب یا ناقص است. لطفاً دوباره بارگذاری کنید.",
@@ -93,7 +93,7 @@ REJECTION_MESSAGES: dict[RejectionCode, dict[str, str]] = {
         "tr": "Dosya bir fotoğraf değil (JPEG, PNG veya WebP).",
     },
     RejectionCode.IMAGE_TOO_LARGE: {
-        "de": "Das Foto ist zu groß. Bitte lade eine kleinere Version hoch.",
+        "de": "Das Foto ist zu groß. Bitte laden Sie eine kleinere Version hoch.",
         "en": "The photo is too large. Please upload a smaller version.",
         "ar": "الصورة كبيرة جدًا. يرجى رفع نسخة أصغر.",
         "fa": "عکس خیلی بزرگ است. لطفاً نسخه کوچک‌تری بارگذاری کنید.",

@@ -2,7 +2,8 @@
 """German default texts of the legal pages; campaign admins adapt them in the admin.
 
 Bracketed parts ([…]) are the alliance's own details, which only it can fill in.
-``[[SETTING]]`` is replaced by the current value of that setting when the page is shown.
+``[[SETTING]]`` is replaced by the current value of that setting when the page is shown; only
+the settings in ``selectors.LEGAL_PLACEHOLDERS`` may appear.
 The seeding migration copies these texts; the pages fall back to them if a row is missing.
 """
 

@@ -13,7 +13,8 @@ class LegalPage(models.Model):
 
     The body is plain text: an empty line starts a paragraph, a line starting with ``## ``
     is a heading, lines starting with ``- `` form a list. ``[[SETTING_NAME]]`` inserts the
-    current value of a retention setting, so the privacy notice never drifts from the code.
+    current value of an allowed setting (``selectors.LEGAL_PLACEHOLDERS``: campaign name and
+    retention periods), so the privacy notice never drifts from the code.
     """
 
     class Kind(models.TextChoices):

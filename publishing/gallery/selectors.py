@@ -223,11 +223,33 @@ class LegalText:
     updated_at: Any
 
 
-_SETTING = re.compile(r"\[\[([A-Z][A-Z0-9_]+)\]\]")
+# The only settings a legal page may show. Anything else in ``[[…]]`` stays as typed: the
+# pages are public, and most settings (the secret key, credentials, addresses) are not.
+LEGAL_PLACEHOLDERS = (
+    "CAMPAIGN_NAME",
+    "CAMPAIGN_ALLIANCE",
+    "UPLOAD_EXPIRY_HOURS",
+    "RETENTION_UNCONFIRMED_DAYS",
+    "RETENTION_REJECTED_DAYS",
+    "GALLERY_FEEDBACK_RETENTION_DAYS",
+)
+_PLACEHOLDER = re.compile(r"\[\[\s*([A-Za-z0-9_]+)\s*\]\]")
+
+
+def legal_unknown_placeholders(text: str) -> list[str]:
+    """The ``[[NAME]]`` placeholders in ``text`` that a legal page may not use, in order."""
+    found = (m.group(1) for m in _PLACEHOLDER.finditer(text))
+    return list(dict.fromkeys(name for name in found if name not in LEGAL_PLACEHOLDERS))
 
 
 def _fill_settings(text: str) -> str:
-    return _SETTING.sub(lambda m: str(getattr(settings, m.group(1), m.group(0))), text)
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in LEGAL_PLACEHOLDERS:
+            return match.group(0)
+        return str(getattr(settings, name, ""))
+
+    return _PLACEHOLDER.sub(value, text)
 
 
 def _flush(parts: list[str], paragraph: list[str], items: list[str]) -> None:

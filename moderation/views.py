@@ -7,7 +7,6 @@ lacks it) or 409 (the story's state does not allow it now) with the page and a m
 
 from __future__ import annotations
 
-import csv
 import re
 from base64 import b32encode
 from collections.abc import Callable, Iterator
@@ -39,6 +38,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.api import ApplicationError
 from config.protected_media import offload
+from config.spreadsheet import csv_writer
 from stories.models import Story, StoryMedia, StoryPhoto, StorySubtitle
 
 from . import selectors, services
@@ -509,7 +509,7 @@ class _Echo:
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered log as CSV, streamed row by row."""
     entries = selectors.audit_log(filters=_audit_form(request).filters())
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in selectors.audit_rows(queryset=entries)),
         content_type="text/csv; charset=utf-8",

@@ -1,4 +1,9 @@
-"""RSS and Atom feeds of the newest published stories, with absolute URLs from SITE_URL."""
+"""RSS and Atom feeds of the newest published stories, with absolute URLs from SITE_URL.
+
+A description is HTML in both formats (RSS ``<description>``, Atom ``<summary type="html">``),
+so a reader unescapes it once and renders the result. The story's text is therefore escaped
+for HTML first and only then wrapped in paragraphs: what a supporter typed stays text.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import linebreaks
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -38,7 +44,9 @@ class StoryFeed(Feed):
         return item.title
 
     def item_description(self, item: Story) -> str:
-        return Truncator(" ".join(item.text.split())).chars(400)
+        # Truncate the plain text, then escape it and wrap its paragraphs (autoescape=True).
+        text = Truncator(item.text.strip()).chars(400)
+        return linebreaks(text, autoescape=True)
 
     def item_link(self, item: Story) -> str:
         return absolute(reverse("gallery:story", args=[item.public_id]))

@@ -76,6 +76,7 @@ def _generous_rate_limits(settings: Any) -> None:
     settings.FORM_DRAFT_RATE = "100000/hour"
     settings.FORM_SUBMIT_RATE = "100000/hour"
     settings.GALLERY_FEEDBACK_RATE = "100000/hour"
+    settings.PARTNER_REGISTER_RATE = "100000/hour"
 
 
 @pytest.fixture(autouse=True)

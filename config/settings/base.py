@@ -408,6 +408,11 @@ YOUTUBE_CHUNK_MB = env.float("YOUTUBE_CHUNK_MB", default=16)
 # Logos: file size and the largest width/height accepted (Pillow's bomb guard applies too).
 PARTNER_LOGO_MAX_BYTES = env.int("PARTNER_LOGO_MAX_BYTES", default=2 * 1024**2)
 PARTNER_LOGO_MAX_SIDE = env.int("PARTNER_LOGO_MAX_SIDE", default=4000)
+# An SVG logo is drawn in a child process with this much CPU time (seconds) and memory (MiB);
+# registrations per client address, counted in Redis like the form's limits (fails open).
+PARTNER_LOGO_RENDER_SECONDS = env.int("PARTNER_LOGO_RENDER_SECONDS", default=10)
+PARTNER_LOGO_RENDER_MEMORY_MB = env.int("PARTNER_LOGO_RENDER_MEMORY_MB", default=512)
+PARTNER_REGISTER_RATE = env("PARTNER_REGISTER_RATE", default="5/hour")
 # A banner gets a QR code only if its QR zone is at least this wide at 1x; print PDFs warn
 # when the code (without quiet zone) would print smaller than this many millimetres.
 PARTNER_QR_MIN_PX = env.int("PARTNER_QR_MIN_PX", default=60)

@@ -79,6 +79,8 @@ def _store_logo(data: bytes) -> tuple[str, str]:
         data,
         max_bytes=settings.PARTNER_LOGO_MAX_BYTES,
         max_side=settings.PARTNER_LOGO_MAX_SIDE,
+        render_seconds=settings.PARTNER_LOGO_RENDER_SECONDS,
+        render_memory_mb=settings.PARTNER_LOGO_RENDER_MEMORY_MB,
     )
     key = default_storage.save(f"partners/logos/{secrets.token_hex(16)}.png", ContentFile(png))
     return key, hashlib.sha256(png).hexdigest()

@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from stories.uploads.ratelimit import rate_limit_hit
+from stories.uploads.services import client_ip_hash
+
 from . import selectors, services
 from .forms import ChoicesForm, LogoForm, RegisterForm
 from .models import Partner, PartnerKit
@@ -54,7 +57,26 @@ def _apply_errors(form: Any, exc: ValidationError, field: str | None = None) -> 
 # --- Accounts ---------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    """An organisation applies; attempts per client address are limited (a logo costs work)."""
     form = RegisterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        wait = rate_limit_hit(
+            scope="partner-register",
+            key=client_ip_hash(ip=request.META.get("REMOTE_ADDR", "")),
+            rate=settings.PARTNER_REGISTER_RATE,
+        )
+        if wait is not None:
+            form.is_valid()  # parses only; the logo is drawn by the service, not here
+            form.add_error(
+                None,
+                _(
+                    "Von Ihrem Anschluss kamen gerade viele Anmeldungen. Bitte versuchen Sie es "
+                    "später noch einmal."
+                ),
+            )
+            response = render(request, "partners/register.html", {"form": form}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -3,15 +3,25 @@ decide whether the logo needs a backing plate to stand out against a background.
 
 SVG is parsed with defusedxml (no DTDs, so no entity expansion or external entities), then
 checked against an allow-list of what a logo may contain: no scripts, no event handlers, no
-foreignObject, no links other than ``#fragment`` and embedded PNG/JPEG data. Only the checked
-document is rasterised by cairosvg, whose URL fetcher refuses everything but ``data:``.
+foreignObject, no links other than ``#fragment`` and embedded PNG/JPEG data.
+
+A tiny SVG can still be costly to draw: ``<use>`` elements that reference groups of ``<use>``
+elements multiply at every level (a 1.4 KB file ran for minutes). Before anything is drawn,
+the document is refused when it has too many elements, too many references, references
+nested too deep, or more elements than allowed once every reference is expanded. Only then is
+the checked document rasterised by cairosvg, whose URL fetcher refuses everything but
+``data:``, in a child process with a CPU and a memory limit (``svg_child.py``), so whatever the
+checks miss costs at most those limits and never the web worker itself.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 from xml.etree.ElementTree import Element, register_namespace, tostring
 
 import defusedxml.ElementTree as SafeET
@@ -48,8 +58,18 @@ FORBIDDEN_TAGS = frozenset(
         "use_external",
     }
 )
+# Structural limits of an SVG logo, checked before it is drawn. A logo exported from a design
+# tool has a few hundred elements and uses a symbol at most a few levels deep.
+SVG_MAX_ELEMENTS = 5000
+SVG_MAX_REFERENCES = 500  # href="#…" and url(#…) in the whole document
+SVG_MAX_REFERENCE_DEPTH = 3  # a <use> of a symbol that uses a symbol that uses a symbol
+SVG_MAX_EXPANDED = 20_000  # elements to draw once every reference is expanded
+# Referenced for their attributes only; their children (stops) are never drawn once per use.
+_CHEAP_TARGETS = frozenset({"lineargradient", "radialgradient", "stop"})
+_CHILD = Path(__file__).with_name("svg_child.py")
 HREF_ALLOWED = re.compile(r"^(#[\w.:-]*|data:image/(png|jpeg);base64,[A-Za-z0-9+/=\s]*)$", re.I)
 URL_IN_CSS = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)", re.I)
+LOCAL_URL = re.compile(r"url\(\s*['\"]?\s*#([^'\")\s]+)", re.I)
 CSS_FORBIDDEN = re.compile(r"@import|expression\s*\(|javascript:|behavior\s*:", re.I)
 
 
@@ -114,7 +134,84 @@ def svg_sanitise(data: bytes) -> Element:
                 )
             if attr == "style" or "url(" in value:
                 _check_css(value)
+    _check_references(root)
     return root
+
+
+def _too_costly() -> ValidationError:
+    return ValidationError(
+        _(
+            "Das SVG-Logo ist zu aufwendig aufgebaut (zu viele Elemente oder verschachtelte "
+            "Verweise). Bitte ein einfacheres SVG oder eine PNG-Datei hochladen."
+        ),
+        code="svg_complex",
+    )
+
+
+def _references(element: Element) -> list[str]:
+    """The ids ``element`` itself names: its ``href="#…"`` and every ``url(#…)`` value."""
+    found: list[str] = []
+    for name, value in element.attrib.items():
+        if _local(name) == "href" and value.strip().startswith("#"):
+            found.append(value.strip()[1:])
+        found.extend(LOCAL_URL.findall(value))
+    return found
+
+
+def _check_references(root: Element) -> None:
+    """Refuse documents whose references multiply what has to be drawn (``<use>`` bombs)."""
+    elements = list(root.iter())
+    if len(elements) > SVG_MAX_ELEMENTS:
+        raise _too_costly()
+    by_id = {el.attrib["id"]: el for el in elements if "id" in el.attrib}
+    # A rule in <style> may apply to any element; its targets count against every one.
+    style_targets = [
+        target
+        for el in elements
+        if _local(str(el.tag)) == "style" and el.text
+        for target in LOCAL_URL.findall(el.text)
+    ]
+    direct = {id(el): _references(el) for el in elements}
+    if sum(map(len, direct.values())) + len(style_targets) > SVG_MAX_REFERENCES:
+        raise _too_costly()
+    own = {key: targets + style_targets for key, targets in direct.items()}
+    # Cost of drawing an element = itself + its children + whatever it references, with the
+    # deepest chain of references below it; memoised, so linear in the document's size.
+    memo: dict[int, tuple[int, int]] = {}
+    visiting: set[int] = set()
+
+    def cost(element: Element) -> tuple[int, int]:
+        key = id(element)
+        if key in memo:
+            return memo[key]
+        if key in visiting:  # a reference cycle: cairosvg would recurse until it gives up
+            raise _too_costly()
+        visiting.add(key)
+        count, depth = 1, 0
+        for child in element:
+            child_count, child_depth = cost(child)
+            count, depth = count + child_count, max(depth, child_depth)
+        for target_id in own[key]:
+            target = by_id.get(target_id)
+            if target is None or target is element:
+                continue
+            if _local(str(target.tag)) in _CHEAP_TARGETS:
+                count += 1
+                continue
+            target_count, target_depth = cost(target)
+            count, depth = count + target_count, max(depth, target_depth + 1)
+            if count > SVG_MAX_EXPANDED or depth > SVG_MAX_REFERENCE_DEPTH:
+                raise _too_costly()
+        visiting.discard(key)
+        memo[key] = (count, depth)
+        if count > SVG_MAX_EXPANDED or depth > SVG_MAX_REFERENCE_DEPTH:
+            raise _too_costly()
+        return count, depth
+
+    try:
+        cost(root)
+    except RecursionError as exc:  # nested deeper than any logo is
+        raise _too_costly() from exc
 
 
 def _length(value: str | None) -> float | None:
@@ -138,9 +235,23 @@ def _svg_aspect(root: Element) -> float:
     )
 
 
-def _rasterise_svg(root: Element) -> Image.Image:
-    import cairosvg
+def _render_in_child(clean: bytes, *, seconds: int, memory_mb: int) -> bytes:
+    """The PNG of a checked SVG, drawn by ``svg_child.py`` under CPU and memory limits."""
+    command = [sys.executable, "-I", str(_CHILD), str(seconds), str(memory_mb * 1024**2)]
+    try:
+        done = subprocess.run(
+            command, input=clean, capture_output=True, timeout=seconds * 3 + 5, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise _too_costly() from exc
+    if done.returncode == 2:
+        raise ValidationError(_("Die SVG-Datei ist fehlerhaft."), code="svg_parse")
+    if done.returncode != 0 or not done.stdout:
+        raise _too_costly()
+    return done.stdout
 
+
+def _rasterise_svg(root: Element, *, seconds: int, memory_mb: int) -> Image.Image:
     aspect = _svg_aspect(root)
     if aspect > 50 or aspect < 1 / 50:
         raise ValidationError(_("Das Logo ist zu schmal oder zu hoch."), code="logo_aspect")
@@ -156,8 +267,7 @@ def _rasterise_svg(root: Element) -> Image.Image:
             _("Das SVG-Logo braucht eine viewBox oder eine Breite und Höhe."), code="svg_size"
         )
     clean = tostring(root, encoding="utf-8")
-    # unsafe=False: cairosvg refuses entities and fetches nothing but data: URLs itself.
-    png = cairosvg.svg2png(bytestring=clean, unsafe=False)
+    png = _render_in_child(clean, seconds=seconds, memory_mb=memory_mb)
     return Image.open(io.BytesIO(png)).convert("RGBA")
 
 
@@ -194,8 +304,19 @@ def _open_raster(data: bytes, *, max_side: int) -> Image.Image:
     return upright.convert("RGBA")
 
 
-def logo_normalise(data: bytes, *, max_bytes: int, max_side: int) -> bytes:
-    """A validated logo as a trimmed RGBA PNG; ValidationError with a clear message otherwise."""
+def logo_normalise(
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_side: int,
+    render_seconds: int = 10,
+    render_memory_mb: int = 512,
+) -> bytes:
+    """A validated logo as a trimmed RGBA PNG; ValidationError with a clear message otherwise.
+
+    An SVG is checked structurally here and drawn in a child process limited to
+    ``render_seconds`` of CPU and ``render_memory_mb`` of memory.
+    """
     if len(data) > max_bytes:
         raise ValidationError(
             _("Die Logo-Datei ist zu groß (höchstens %(mib)s MiB).")
@@ -204,7 +325,9 @@ def logo_normalise(data: bytes, *, max_bytes: int, max_side: int) -> bytes:
         )
     head = data[:512].lstrip()
     if head.startswith(b"<") or b"<svg" in data[:4096]:
-        image = _rasterise_svg(svg_sanitise(data))
+        image = _rasterise_svg(
+            svg_sanitise(data), seconds=render_seconds, memory_mb=render_memory_mb
+        )
     else:
         image = _open_raster(data, max_side=max_side)
     alpha_box = image.getchannel("A").getbbox()

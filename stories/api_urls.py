@@ -5,6 +5,7 @@ from . import apis, story_apis
 urlpatterns = [
     path("campaign/", apis.CampaignApi.as_view(), name="campaign"),
     path("me/", apis.MeApi.as_view(), name="me"),
+    path("consent-texts/", story_apis.ConsentTextsApi.as_view(), name="consent-texts"),
     path("stories/", story_apis.StoryCreateApi.as_view(), name="story-create"),
     path("stories/mine/", story_apis.StoryDetailApi.as_view(), name="story-detail"),
     path("stories/mine/video/", story_apis.StoryAttachVideoApi.as_view(), name="story-video"),

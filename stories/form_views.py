@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.api import ConflictError
+from config.api import ApplicationError, ConflictError
 
 from . import abuse, attachments, selectors, services, subtitles
 from .forms import (
@@ -479,6 +479,7 @@ def people_step(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_CONSENTS] = {
         "given": given,
         "texts": {p: texts[p].pk for p in given if p in texts},
+        "language": request.LANGUAGE_CODE,
     }
     if request.POST.get("go") == "back" and not form.errors:
         return redirect("form:video")
@@ -559,27 +560,29 @@ def check_step(request: HttpRequest) -> HttpResponse:
         return _render(
             request, "check", template, form, story, status=429, **_summary(request, story)
         )
+    # The service checks that the texts shown (kept in the session) are still the current ones.
     stored = _stored_consents(request)
-    current = {p: t.pk for p, t in _consent_texts(story.language).items()}
-    consents = [p for p in stored["given"] if stored["texts"].get(p) == current.get(p)]
+    shown = ConsentText.objects.in_bulk(list(stored["texts"].values()))
     errors: list[tuple[str, str]] = []
-    if len(consents) < len(stored["given"]):
-        errors.append(
-            (
-                reverse("form:people") + f"?zurueck={RETURN_TO_CHECK}#id_consent_publication",
-                _(
-                    "Die Einwilligungstexte wurden geändert. "
-                    "Bitte lesen und bestätigen Sie sie noch einmal."
-                ),
-            )
+    try:
+        story = services.story_submit(
+            story=story,
+            consents=stored["given"],
+            consent_language=stored.get("language") or story.language,
+            consent_versions={
+                purpose: shown[pk].version for purpose, pk in stored["texts"].items() if pk in shown
+            },
         )
-    else:
-        try:
-            story = services.story_submit(story=story, consents=consents)
-        except ValidationError as exc:
-            errors = _submit_errors(exc.message_dict)
-        except ConflictError as exc:
-            errors = [("", exc.message)]
+    except ValidationError as exc:
+        errors = _submit_errors(exc.message_dict)
+    except services.ConsentTextsChanged as exc:
+        people = reverse("form:people") + f"?zurueck={RETURN_TO_CHECK}#id_consent_publication"
+        errors = [(people, exc.message)]
+    except ConflictError as exc:
+        errors = [("", exc.message)]
+    except ApplicationError as exc:  # the shown versions are missing: ask for them again
+        people = reverse("form:people") + f"?zurueck={RETURN_TO_CHECK}#id_consent_publication"
+        errors = [(people, exc.message)]
     if errors:
         form.is_valid()
         return _render(

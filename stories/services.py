@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.api import ConflictError
+from config.api import ApplicationError, ConflictError
 from config.cache import public_content_changed
 from config.queue import enqueue, enqueue_on_commit
 
@@ -254,9 +254,13 @@ def consent_record(
     granted: bool,
     language: str,
     subject: str = ConsentRecord.Subject.SUBMITTER,
+    text: ConsentText | None = None,
 ) -> ConsentRecord:
-    """Append one consent (or withdrawal) to the ledger, naming the text version shown."""
-    text = _consent_text(purpose, language)
+    """Append one consent (or withdrawal) to the ledger, naming the text version shown.
+
+    ``text`` is the text that was shown; without it, the current one in ``language``.
+    """
+    text = text or _consent_text(purpose, language)
     return ConsentRecord.objects.create(
         story=story,
         purpose=purpose,
@@ -268,11 +272,59 @@ def consent_record(
     )
 
 
-def story_submit(*, story: Story, consents: Iterable[str]) -> Story:
+class ConsentTextsChanged(ConflictError):
+    """The consent texts the submitter saw are no longer the current ones (409)."""
+
+
+def _consent_texts_shown(
+    *, language: str | None, versions: Mapping[str, int] | None
+) -> dict[str, ConsentText]:
+    """The current texts, provided they are the versions that were shown in ``language``.
+
+    ApplicationError (400) when the language or a version is missing; ConsentTextsChanged
+    (409) when a text has a newer version than the one shown.
+    """
+    missing = [p for p in REQUIRED_CONSENTS if not versions or p not in versions]
+    if not language or missing:
+        raise ApplicationError(
+            _(
+                "Bitte geben Sie an, welche Fassung der Einwilligungstexte gezeigt wurde "
+                "(Sprache und Version je Text)."
+            ),
+            extra={"consent_language": language or "", "missing": [str(p) for p in missing]},
+        )
+    assert versions is not None
+    texts: dict[str, ConsentText] = {p: _consent_text(p, language) for p in REQUIRED_CONSENTS}
+    stale = [p for p in REQUIRED_CONSENTS if texts[p].version != versions[p]]
+    if stale:
+        raise ConsentTextsChanged(
+            _(
+                "Die Einwilligungstexte wurden geändert. "
+                "Bitte lesen und bestätigen Sie sie noch einmal."
+            ),
+            extra={
+                "stale": [str(p) for p in stale],
+                "current": {str(p): texts[p].version for p in REQUIRED_CONSENTS},
+            },
+        )
+    return texts
+
+
+def story_submit(
+    *,
+    story: Story,
+    consents: Iterable[str],
+    consent_language: str | None = None,
+    consent_versions: Mapping[str, int] | None = None,
+) -> Story:
     """Send the draft: check it is complete, record the consents, ask to confirm the e-mail.
 
-    A story answering a change request goes straight back to review, marked as revised.
-    Raises ``ValidationError`` naming each missing field or consent.
+    ``consent_language`` and ``consent_versions`` (purpose → version) name the consent texts
+    the submitter was shown; the ledger records exactly those. A story answering a change
+    request goes straight back to review, marked as revised (its consents stand as given).
+    Raises ``ValidationError`` naming each missing field or consent, ``ApplicationError``
+    (400) when the shown versions are missing and ``ConsentTextsChanged`` (409) when a text
+    changed since it was shown.
     """
     given = set(consents)
     errors = _missing_for_submission(story)
@@ -291,8 +343,15 @@ def story_submit(*, story: Story, consents: Iterable[str]) -> Story:
                 changes={"revised": True},
             )
             return updated
+        texts = _consent_texts_shown(language=consent_language, versions=consent_versions)
         for purpose in REQUIRED_CONSENTS:
-            consent_record(story=story, purpose=purpose, granted=True, language=story.language)
+            consent_record(
+                story=story,
+                purpose=purpose,
+                granted=True,
+                language=texts[purpose].language,
+                text=texts[purpose],
+            )
         updated = story_transition(
             story_id=story.pk,
             allowed_from=[S.DRAFT],

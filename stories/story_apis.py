@@ -156,9 +156,57 @@ class StoryAttachVideoApi(_StoryTokenApi):
         return Response(StoryOutputSerializer(story).data)
 
 
+class ConsentTextsApi(APIView):
+    """The consent texts to show before sending, with the version the submit call names."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    class FilterSerializer(serializers.Serializer):
+        language = serializers.CharField(required=False, default="de", max_length=8)
+
+    class OutputSerializer(serializers.Serializer):
+        purpose = serializers.CharField()
+        version = serializers.IntegerField()
+        language = serializers.CharField(help_text="The text's own language (German fallback).")
+        text = serializers.CharField()
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=OutputSerializer(many=True),
+        summary="The current consent texts in a language, to show before sending",
+    )
+    def get(self, request: Request) -> Response:
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        texts = [
+            text
+            for purpose in services.REQUIRED_CONSENTS
+            if (
+                text := selectors.consent_text_current(
+                    purpose=purpose, language=query.validated_data["language"]
+                )
+            )
+            is not None
+        ]
+        return Response(self.OutputSerializer(texts, many=True).data)
+
+
 class StorySubmitApi(_StoryTokenApi):
     class InputSerializer(serializers.Serializer):
         consents = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+        consent_language = serializers.CharField(
+            required=False,
+            max_length=8,
+            help_text="The language the consent texts were requested in "
+            "(`GET /api/v1/consent-texts/?language=`).",
+        )
+        consent_versions = serializers.DictField(
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            help_text="Purpose → version of each consent text shown. Required for a draft; "
+            "a version that is no longer current answers 409 with `extra.current`.",
+        )
 
     class OutputSerializer(StoryOutputSerializer):
         status_link = serializers.SerializerMethodField()
@@ -176,7 +224,12 @@ class StorySubmitApi(_StoryTokenApi):
         story = self.story(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        story = services.story_submit(story=story, consents=data.validated_data["consents"])
+        story = services.story_submit(
+            story=story,
+            consents=data.validated_data["consents"],
+            consent_language=data.validated_data.get("consent_language"),
+            consent_versions=data.validated_data.get("consent_versions"),
+        )
         return Response(self.OutputSerializer(story).data)
 
 

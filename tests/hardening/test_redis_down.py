@@ -56,7 +56,14 @@ def _submit_story(base: str, clip: Path, n: int) -> tuple[str, str]:
     )
     assert response.status_code == 200, response.text
     response = http.post(
-        f"{base}/api/v1/stories/mine/submit/", json={"consents": CONSENTS}, headers=auth, timeout=30
+        f"{base}/api/v1/stories/mine/submit/",
+        json={
+            "consents": CONSENTS,
+            "consent_language": "de",
+            "consent_versions": {purpose: 1 for purpose in CONSENTS},
+        },
+        headers=auth,
+        timeout=30,
     )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "awaiting_confirmation"

@@ -99,10 +99,17 @@ def test_whole_flow_with_double_opt_in(
     assert len(enqueued) == 1  # processing is queued after commit, not before
 
     consents = ["publication", "usage_rights", "special_categories", "people_in_video"]
+    # The client shows the current texts and names the versions it showed.
+    texts = client.get("/api/v1/consent-texts/", {"language": "de"}).json()
+    assert sorted(t["purpose"] for t in texts) == sorted(consents)
+    shown = {
+        "consent_language": "de",
+        "consent_versions": {t["purpose"]: t["version"] for t in texts},
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/api/v1/stories/mine/submit/",
-            {"consents": consents},
+            {"consents": consents, **shown},
             content_type="application/json",
             **_auth(token),
         )

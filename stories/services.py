@@ -28,6 +28,7 @@ from .audit import audit_record, diff
 from .models import ConsentRecord, ConsentText, Region, Story, StoryMedia, Topic
 from .selectors import consent_text_current
 from .tokens import new_token, token_hash
+from .upload_tokens import story_by_upload_token, story_upload_token
 
 logger = logging.getLogger(__name__)
 
@@ -421,13 +422,16 @@ def story_withdraw(*, story: Story, comment: str = "") -> Story:
 
 
 # --- Video --------------------------------------------------------------------------------
-def upload_owner_is_draft(owner_key: str) -> bool:
-    """The tus endpoint's owner check: uploads belong to an editable story."""
-    try:
-        public_id = uuid.UUID(owner_key)
-    except ValueError:
-        return False
-    return Story.objects.filter(public_id=public_id, status__in=EDITABLE).exists()
+def upload_owner_for_token(token: str) -> str | None:
+    """The tus endpoint's owner check: the editable draft an upload token proves, as its key.
+
+    The token (``upload_tokens``) is the only way in: a public id names a draft, it never
+    proves one.
+    """
+    story = story_by_upload_token(token=token)
+    if story is None or story.status not in EDITABLE:
+        return None
+    return str(story.public_id)
 
 
 def upload_in_use(upload_id: uuid.UUID) -> bool:
@@ -436,15 +440,24 @@ def upload_in_use(upload_id: uuid.UUID) -> bool:
 
 
 def on_upload_complete(upload_id: uuid.UUID) -> None:
-    """The tus endpoint's completion hook: attach a finished video to its draft."""
+    """The tus endpoint's completion hook: attach a finished video to its draft.
+
+    Only an upload made with the draft's own upload token is attached; anything else stays
+    unattached (its owner can still attach it explicitly, which checks the owner again).
+    """
     from stories.uploads.models import Upload
+    from stories.uploads.selectors import upload_token_matches
 
     upload = Upload.objects.filter(pk=upload_id).first()
     if upload is None or upload.state != Upload.State.COMPLETED:
         return
     story = Story.objects.filter(public_id=upload.owner_key).first()
-    if story is not None and story.status in EDITABLE:
-        story_attach_video(story=story, upload_id=upload.pk)
+    if story is None or story.status not in EDITABLE:
+        return
+    if not upload_token_matches(upload=upload, token=story_upload_token(story=story)):
+        logger.warning("upload %s: not made with its draft's upload token, not attached", upload.pk)
+        return
+    story_attach_video(story=story, upload_id=upload.pk)
 
 
 def story_attach_video(*, story: Story, upload_id: uuid.UUID) -> StoryMedia:

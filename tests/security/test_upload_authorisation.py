@@ -191,3 +191,111 @@ def test_a_stranger_with_the_public_id_cannot_replace_the_video(
     assert set(Upload.objects.filter(owner_key=victim).values_list("pk", flat=True)) == {
         mine.upload_id
     }
+
+
+def _completed_upload(story: Story, *, token: str) -> Upload:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stories.uploads.selectors import upload_token_hash
+
+    return Upload.objects.create(
+        owner_key=str(story.public_id),
+        token_hash=upload_token_hash(token),
+        length=10,
+        offset=10,
+        state=Upload.State.COMPLETED,
+        storage_key="uploads/x/original",
+        sniffed_type="video/mp4",
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+
+
+def test_only_uploads_made_with_the_drafts_own_token_are_attached() -> None:
+    """Defence in depth: even a row naming the draft is not attached without its token."""
+    from django.core.exceptions import ValidationError
+
+    from stories.services import on_upload_complete, story_attach_video, story_create_draft
+    from stories.upload_tokens import story_upload_token
+
+    story, _token = story_create_draft()
+    other, _other_token = story_create_draft()
+    foreign = _completed_upload(story, token=story_upload_token(story=other))
+    on_upload_complete(foreign.pk)
+    assert not StoryMedia.objects.filter(story=story).exists()
+    with pytest.raises(ValidationError):
+        story_attach_video(story=story, upload_id=foreign.pk)
+
+    own = _completed_upload(story, token=story_upload_token(story=story))
+    on_upload_complete(own.pk)
+    assert StoryMedia.objects.get(story=story, is_current=True).upload_id == own.pk
+
+
+def test_a_closed_drafts_token_starts_no_upload(live_server: Any) -> None:
+    from stories.services import story_transition
+
+    draft = _draft(live_server.url)
+    story = Story.objects.get(public_id=draft["id"])
+    story_transition(story_id=story.pk, allowed_from=["draft"], to="in_review", action="test")
+    response = requests.post(
+        f"{live_server.url}/api/v1/uploads/",
+        headers={**TUS, "Upload-Length": "10", "Upload-Token": draft["upload_token"]},
+        timeout=30,
+    )
+    assert response.status_code == 403
+    assert response.json()["extra"]["code"] == "owner_refused"
+    assert not Upload.objects.exists()
+
+
+def test_the_api_and_the_form_hand_the_token_only_to_the_drafts_holder(
+    live_server: Any,
+) -> None:
+    import re
+
+    draft = _draft(live_server.url)
+    assert draft["upload_token"] and str(draft["id"]) not in draft["upload_token"]
+    mine = requests.get(
+        f"{live_server.url}/api/v1/stories/mine/",
+        headers={"Authorization": f"Story {draft['token']}"},
+        timeout=30,
+    )
+    assert mine.json()["upload_token"] == draft["upload_token"]  # asked again: the same
+
+    # The form: the token is in the page of this session's draft, the same after a reload
+    # (so an interrupted upload resumes), and never part of a URL.
+    import importlib
+
+    from django.apps import apps
+
+    from stories.models import Region, Topic
+
+    if not Region.objects.filter(is_active=True).exists():  # a transactional flush ran before
+        importlib.import_module("stories.migrations.0002_seed_regions_topics_consents").seed(
+            apps, None
+        )
+    http = requests.Session()
+    form = http.get(f"{live_server.url}/mitmachen/", timeout=30)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert csrf
+    fields = {
+        "csrfmiddlewaretoken": csrf.group(1),
+        "title": "Vom Praktikum zur Meisterin",
+        "text": "Amina kam 2016 nach Celle. Heute leitet sie eine Werkstatt und bildet aus.",
+        "region_id": str(Region.objects.filter(is_active=True).first().pk),  # type: ignore[union-attr]
+        "topic_id": str(Topic.objects.filter(is_active=True).first().pk),  # type: ignore[union-attr]
+    }
+    saved = http.post(f"{live_server.url}/mitmachen/", data=fields, timeout=30)
+    assert saved.status_code == 200 and saved.url.endswith("/mitmachen/video/")
+    tokens = [
+        re.findall(r'data-upload-token="([^"]+)"', http.get(saved.url, timeout=30).text)
+        for _ in range(2)
+    ]
+    assert len(tokens[0]) == 1 and tokens[0] == tokens[1]
+    page = http.get(saved.url, timeout=30).text
+    assert not re.search(
+        r'(href|src|action|data-endpoint|data-state-url)="[^"]*' + re.escape(tokens[0][0]), page
+    )
+    # A stranger's browser (no session) gets no form, let alone the token.
+    stranger = requests.get(saved.url, timeout=30)
+    assert tokens[0][0] not in stranger.text

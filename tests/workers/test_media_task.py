@@ -119,7 +119,9 @@ def test_a_picture_renamed_to_mp4_is_refused_and_the_draft_stays(
         check=True,
     )
     url = _upload(live_server, story, picture)
-    status = requests.get(f"{url}/status", timeout=10).json()
+    status = requests.get(
+        f"{url}/status", headers={"Upload-Token": story_upload_token(story=story)}, timeout=10
+    ).json()
     assert status["state"] == "rejected"
     assert status["rejection"]["code"] == "not_a_video"
     assert _media(story) is None

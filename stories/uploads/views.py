@@ -155,7 +155,7 @@ class TusUploadsApi(_TusView):
         responses={
             201: OpenApiResponse(description="Created; Location is the upload's URL"),
             400: OpenApiResponse(description="Missing Upload-Length, bad metadata"),
-            403: OpenApiResponse(description="Missing upload token, or its draft is closed"),
+            403: OpenApiResponse(description="Missing or unknown upload token, or a closed draft"),
             412: TUS_ERRORS[412],
             413: OpenApiResponse(description="Upload-Length over the limit (Tus-Max-Size)"),
             429: OpenApiResponse(description="Too many uploads started; see Retry-After"),

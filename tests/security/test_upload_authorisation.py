@@ -254,7 +254,9 @@ def test_the_api_and_the_form_hand_the_token_only_to_the_drafts_holder(
     import re
 
     draft = _draft(live_server.url)
-    assert draft["upload_token"] and str(draft["id"]) not in draft["upload_token"]
+    # Public id (hex) and a MAC over it and the private token's hash: not the public id.
+    prefix, _dot, mac = draft["upload_token"].partition(".")
+    assert prefix == uuid.UUID(str(draft["id"])).hex and len(mac) == 64
     mine = requests.get(
         f"{live_server.url}/api/v1/stories/mine/",
         headers={"Authorization": f"Story {draft['token']}"},

@@ -40,6 +40,7 @@ from .forms import (
 from .links import status_token
 from .models import ConsentText, Story, StoryMedia, StorySubtitle
 from .services import REQUIRED_CONSENTS
+from .upload_tokens import story_upload_token
 from .uploads import selectors as upload_selectors
 from .uploads import services as upload_services
 from .uploads import tus
@@ -292,6 +293,9 @@ def _video_context(request: HttpRequest, story: Story) -> dict[str, Any]:
         "media_filename": media.upload.metadata.get("filename", "") if media else "",
         "interrupted": interrupted,
         "upload_endpoint": reverse("api:uploads:collection"),
+        # For submit.js's Upload-Token header; derived again on every render from the
+        # draft this session holds, so a reload can resume (never put into a URL).
+        "upload_token": story_upload_token(story=story),
         "upload_chunk_size": settings.FORM_UPLOAD_CHUNK_BYTES,
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
         "state_url": reverse("form:video_state"),
@@ -328,19 +332,20 @@ def _attach_without_js(request: HttpRequest, story: Story, form: VideoStepForm) 
     if file is None:
         return
     metadata = {
-        "draft": str(story.public_id),
         "filename": (file.name or "")[:200],
         "filetype": (file.content_type or "")[:100],
         "lang": request.LANGUAGE_CODE,
     }
+    token = story_upload_token(story=story)
     try:
         upload = upload_services.upload_create(
             length=file.size or 0,
             metadata=metadata,
+            token=token,
             client_ip=request.META.get("REMOTE_ADDR", ""),
         )
         upload = upload_services.upload_append(
-            upload_id=upload.id, offset=0, content_length=file.size or 0, stream=file
+            upload_id=upload.id, token=token, offset=0, content_length=file.size or 0, stream=file
         )
     except tus.TooLarge:
         form.add_error("video", _("Die Datei ist zu groß. Bitte wählen Sie ein kürzeres Video."))

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -28,6 +28,10 @@ from .audit import audit_record, diff
 from .models import ConsentRecord, ConsentText, Region, Story, StoryMedia, Topic
 from .selectors import consent_text_current
 from .tokens import new_token, token_hash
+from .upload_tokens import story_by_upload_token, story_upload_token
+
+if TYPE_CHECKING:
+    from stories.uploads.models import Upload
 
 logger = logging.getLogger(__name__)
 
@@ -480,13 +484,16 @@ def story_withdraw(*, story: Story, comment: str = "") -> Story:
 
 
 # --- Video --------------------------------------------------------------------------------
-def upload_owner_is_draft(owner_key: str) -> bool:
-    """The tus endpoint's owner check: uploads belong to an editable story."""
-    try:
-        public_id = uuid.UUID(owner_key)
-    except ValueError:
-        return False
-    return Story.objects.filter(public_id=public_id, status__in=EDITABLE).exists()
+def upload_owner_for_token(token: str) -> str | None:
+    """The tus endpoint's owner check: the editable draft an upload token proves, as its key.
+
+    The token (``upload_tokens``) is the only way in: a public id names a draft, it never
+    proves one.
+    """
+    story = story_by_upload_token(token=token)
+    if story is None or story.status not in EDITABLE:
+        return None
+    return str(story.public_id)
 
 
 def upload_in_use(upload_id: uuid.UUID) -> bool:
@@ -494,20 +501,40 @@ def upload_in_use(upload_id: uuid.UUID) -> bool:
     return StoryMedia.objects.filter(upload_id=upload_id).exists()
 
 
+def _upload_is_the_drafts(*, story: Story, upload: Upload) -> bool:
+    """Did this draft's owner make the upload: its key and the draft's own upload token?"""
+    from stories.uploads.selectors import upload_token_matches
+
+    return upload.owner_key == str(story.public_id) and upload_token_matches(
+        upload=upload, token=story_upload_token(story=story)
+    )
+
+
 def on_upload_complete(upload_id: uuid.UUID) -> None:
-    """The tus endpoint's completion hook: attach a finished video to its draft."""
+    """The tus endpoint's completion hook: attach a finished video to its draft.
+
+    Only an upload made with the draft's own upload token is attached; anything else stays
+    unattached (and ``story_attach_video`` would refuse it too).
+    """
     from stories.uploads.models import Upload
 
     upload = Upload.objects.filter(pk=upload_id).first()
     if upload is None or upload.state != Upload.State.COMPLETED:
         return
     story = Story.objects.filter(public_id=upload.owner_key).first()
-    if story is not None and story.status in EDITABLE:
-        story_attach_video(story=story, upload_id=upload.pk)
+    if story is None or story.status not in EDITABLE:
+        return
+    if not _upload_is_the_drafts(story=story, upload=upload):
+        logger.warning("upload %s: not made with its draft's upload token, not attached", upload.pk)
+        return
+    story_attach_video(story=story, upload_id=upload.pk)
 
 
 def story_attach_video(*, story: Story, upload_id: uuid.UUID) -> StoryMedia:
-    """Make a completed upload the story's video and queue its processing. Idempotent."""
+    """Make a completed upload the story's video and queue its processing. Idempotent.
+
+    Only an upload the draft's owner made (with the draft's upload token) can be attached.
+    """
     from stories.uploads.models import Upload
 
     with transaction.atomic():
@@ -515,7 +542,7 @@ def story_attach_video(*, story: Story, upload_id: uuid.UUID) -> StoryMedia:
         if locked.status not in EDITABLE:
             raise ConflictError(_("Das Video kann jetzt nicht mehr ausgetauscht werden."))
         upload = Upload.objects.filter(pk=upload_id, owner_key=str(locked.public_id)).first()
-        if upload is None:
+        if upload is None or not _upload_is_the_drafts(story=locked, upload=upload):
             raise ValidationError({"video": [_("Diese Datei gehört nicht zu Ihrer Geschichte.")]})
         if upload.state != Upload.State.COMPLETED:
             raise ValidationError(

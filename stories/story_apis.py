@@ -2,6 +2,10 @@
 
 The caller holds the draft's private token (returned once at creation) and sends it as
 ``Authorization: Story <token>``. One view per action; each calls one service.
+
+The video goes to the tus endpoint ``/api/v1/uploads/`` with the draft's upload token
+(``upload_token`` at creation, also in ``GET /api/v1/stories/mine/``) in the
+``Upload-Token`` header on every tus request; the draft's public id authorises nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rest_framework.views import APIView
 from . import attachments, selectors, services, subtitles
 from .links import status_token
 from .models import Story
+from .upload_tokens import story_upload_token
 
 TOKEN_HEADER = OpenApiParameter(
     name="Authorization",
@@ -82,7 +87,9 @@ class StoryCreateApi(APIView):
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField()
         token = serializers.CharField()
-        upload_key = serializers.CharField()
+        upload_token = serializers.CharField(
+            help_text="Send as `Upload-Token` on every request to /api/v1/uploads/."
+        )
 
     @extend_schema(
         request=InputSerializer, responses={201: OutputSerializer}, summary="Start a story draft"
@@ -93,7 +100,11 @@ class StoryCreateApi(APIView):
         story, token = services.story_create_draft(
             language=data.validated_data["language"], partner_ref=data.validated_data["ref"]
         )
-        body = {"id": story.public_id, "token": token, "upload_key": str(story.public_id)}
+        body = {
+            "id": story.public_id,
+            "token": token,
+            "upload_token": story_upload_token(story=story),
+        }
         return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
@@ -115,13 +126,21 @@ class StoryDetailApi(_StoryTokenApi):
         guardian_name = serializers.CharField(required=False, allow_blank=True)
         guardian_email = serializers.EmailField(required=False, allow_blank=True)
 
+    class DetailOutputSerializer(StoryOutputSerializer):
+        upload_token = serializers.SerializerMethodField(
+            help_text="Send as `Upload-Token` on every request to /api/v1/uploads/."
+        )
+
+        def get_upload_token(self, story: Story) -> str:
+            return story_upload_token(story=story)
+
     @extend_schema(
         parameters=[TOKEN_HEADER],
-        responses=StoryOutputSerializer,
+        responses=DetailOutputSerializer,
         summary="Read a story by its private token",
     )
     def get(self, request: Request) -> Response:
-        return Response(StoryOutputSerializer(self.story(request)).data)
+        return Response(self.DetailOutputSerializer(self.story(request)).data)
 
     @extend_schema(
         parameters=[TOKEN_HEADER],

@@ -114,7 +114,10 @@
     var errorNode = box.querySelector("[data-upload-error]");
     var retryButton = box.querySelector("[data-upload-retry]");
     var form = box.closest("form");
-    var draft = box.getAttribute("data-draft");
+    var draft = box.getAttribute("data-draft"); // public: only names the local fingerprint
+    // The secret that authorises every tus request for this draft, sent as a header (the
+    // server renders it into the page of this draft's session; it never goes into a URL).
+    var tokenHeaders = { "Upload-Token": box.getAttribute("data-upload-token") || "" };
     var upload = null;
     var active = false;
     var lastAnnounced = -1;
@@ -188,7 +191,7 @@
       setState("checking", words.checking, "done");
       progress.value = 100;
       percentNode.textContent = number(100) + " %";
-      fetch(url + "/status", { credentials: "same-origin" })
+      fetch(url + "/status", { credentials: "same-origin", headers: tokenHeaders })
         .then(function (response) { return response.json(); })
         .then(function (body) {
           if (body.state === "rejected") {
@@ -228,8 +231,8 @@
         chunkSize: parseInt(box.getAttribute("data-chunk-size"), 10) || Infinity,
         retryDelays: retryDelays(),
         removeFingerprintOnSuccess: true,
+        headers: tokenHeaders,
         metadata: {
-          draft: draft,
           filename: file.name,
           filetype: file.type,
           lang: box.getAttribute("data-lang")

@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 class Upload(models.Model):
     """A tus upload, from creation to a finished file in media storage.
 
-    The UUID4 primary key is the only handle a client gets (the tus URL); it is
-    unguessable, which is what binds later HEAD/PATCH/DELETE requests to the creator.
-    ``owner_key`` names the draft that created the upload; whoever attaches the upload to
-    a story must check that it matches the draft.
+    The UUID4 primary key names the upload (the tus URL) but is no credential: URLs end up
+    in logs, proxies and browser history. Every request about an upload must carry the
+    upload token it was created with (``Upload-Token``); ``token_hash`` is its sha256, the
+    token itself is never stored. ``owner_key`` names the draft the token proved ownership
+    of at creation (the owner validator derives it from the token, never from anything the
+    client names); whoever attaches the upload to a story must check that it matches.
     """
 
     class State(models.TextChoices):
@@ -27,9 +29,11 @@ class Upload(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner_key = models.CharField(max_length=128, db_index=True)
+    # sha256 of the Upload-Token the upload was created with; empty: nobody may touch it.
+    token_hash = models.CharField(max_length=64, blank=True)
     length = models.PositiveBigIntegerField()
     offset = models.PositiveBigIntegerField(default=0)
-    # The decoded Upload-Metadata (filename, filetype, draft, lang): stored, never a path.
+    # The decoded Upload-Metadata (filename, filetype, lang): stored, never a path.
     metadata = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVING)
     storage_key = models.CharField(max_length=255, blank=True)

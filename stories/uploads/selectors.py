@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,8 +46,31 @@ class Rejection:
     message: str
 
 
+def upload_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def upload_get(*, upload_id: uuid.UUID) -> Upload | None:
+    """Any upload by id, for the services' own bookkeeping; never for a client's request."""
     return Upload.objects.filter(pk=upload_id).first()
+
+
+def upload_token_matches(*, upload: Upload, token: str | None) -> bool:
+    """Was ``upload`` created with ``token``? Constant-time; an unbound upload matches none."""
+    if not token or not upload.token_hash:
+        return False
+    return hmac.compare_digest(upload.token_hash, upload_token_hash(token))
+
+
+def upload_get_owned(*, upload_id: uuid.UUID, token: str | None) -> Upload | None:
+    """The upload if ``token`` is the one it was created with, else None.
+
+    A stranger cannot tell "no such upload" from "not yours": both are None (a 404).
+    """
+    upload = upload_get(upload_id=upload_id)
+    if upload is None or not upload_token_matches(upload=upload, token=token):
+        return None
+    return upload
 
 
 def upload_working_path(*, upload_id: uuid.UUID) -> Path:

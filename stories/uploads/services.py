@@ -5,6 +5,11 @@ stored offset only ever advances after the bytes it covers are flushed to disk, 
 dropped connection or a killed worker loses nothing the server has confirmed. While a
 PATCH runs it holds an exclusive ``flock`` on the working file: a second writer for the
 same upload is refused with 423 instead of interleaving bytes.
+
+Authorisation is by the upload token alone (deny by default): creation hands the token to
+``UPLOADS_OWNER_VALIDATOR``, which answers with the owner it proves (or None); the upload
+keeps the token's hash, and every later write or read must present the same token. Nothing
+the client names (the ``draft`` metadata of older clients, a public id) decides ownership.
 """
 
 from __future__ import annotations
@@ -33,7 +38,12 @@ from django.utils.module_loading import import_string
 from . import tus
 from .models import Upload
 from .ratelimit import rate_limit_hit
-from .selectors import upload_get, upload_is_expired, upload_working_path
+from .selectors import (
+    upload_get_owned,
+    upload_is_expired,
+    upload_token_hash,
+    upload_working_path,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,24 +96,28 @@ def _hook(name: str) -> Callable[..., Any] | None:
 
 
 def upload_create(
-    *, length: int, metadata: dict[str, str], client_ip: str, now: datetime | None = None
+    *,
+    length: int,
+    metadata: dict[str, str],
+    token: str | None,
+    client_ip: str,
+    now: datetime | None = None,
 ) -> Upload:
-    """Register a new upload of ``length`` bytes and create its empty working file.
+    """Register a new upload of ``length`` bytes for the owner ``token`` proves.
 
-    Raises TooLarge (413), OwnerMissing/OwnerRefused (400) and RateLimited (429).
+    Raises TooLarge (413), TokenMissing/OwnerRefused (403) and RateLimited (429). Without
+    a configured owner validator every creation is refused.
     """
     if length > settings.UPLOAD_MAX_BYTES:
         raise tus.TooLarge(
             f"The file is larger than the limit of {settings.UPLOAD_MAX_BYTES} bytes.",
             extra={"max_size": settings.UPLOAD_MAX_BYTES},
         )
-    owner_key = metadata.get("draft", "").strip()
-    if not owner_key or len(owner_key) > 128:
-        raise tus.OwnerMissing("Upload-Metadata must name the draft ('draft' key).")
-    validator = _hook("UPLOADS_OWNER_VALIDATOR")
-    if validator is not None and not validator(owner_key):
-        raise tus.OwnerRefused("The draft named in Upload-Metadata is unknown or closed.")
+    token = (token or "").strip()
+    if not token or len(token) > 256:
+        raise tus.TokenMissing(f"Send the draft's upload token in the {tus.TOKEN_HEADER} header.")
 
+    # Counted before the token is checked: guessing tokens costs the same as uploading.
     ip_hash = client_ip_hash(ip=client_ip)
     retry_after = rate_limit_hit(
         scope="upload-create", key=ip_hash, rate=settings.UPLOAD_CREATE_RATE
@@ -115,9 +129,16 @@ def upload_create(
             headers={"Retry-After": str(retry_after)},
         )
 
+    validator = _hook("UPLOADS_OWNER_VALIDATOR")
+    owner_key = validator(token) if validator is not None else None
+    if not owner_key or len(owner_key) > 128:
+        raise tus.OwnerRefused("The upload token is unknown, or its draft is closed.")
+    metadata = {key: value for key, value in metadata.items() if key != "draft"}
+
     now = now or timezone.now()
     upload = Upload(
         owner_key=owner_key,
+        token_hash=upload_token_hash(token),
         length=length,
         metadata=metadata,
         client_ip_hash=ip_hash,
@@ -182,6 +203,7 @@ def _advance(upload_id: uuid.UUID, *, old: int, new: int) -> None:
 def upload_append(
     *,
     upload_id: uuid.UUID,
+    token: str | None,
     offset: int,
     content_length: int,
     stream: IO[bytes],
@@ -193,10 +215,11 @@ def upload_append(
     was sent: an incomplete chunk cannot be verified and is discarded). The upload is
     finished when the last byte arrives.
 
-    Raises UploadNotFound (404), UploadGone (410), OffsetConflict (409), TooLarge (413),
-    ChecksumMismatch (460), UploadLocked (423) and InsufficientStorage (507).
+    Raises UploadNotFound (404, also for a token that is not the upload's), UploadGone
+    (410), OffsetConflict (409), TooLarge (413), ChecksumMismatch (460), UploadLocked (423)
+    and InsufficientStorage (507).
     """
-    upload = upload_get(upload_id=upload_id)
+    upload = upload_get_owned(upload_id=upload_id, token=token)
     if upload is None:
         raise tus.UploadNotFound("There is no such upload.")
     _check_writable(upload, offset=offset, content_length=content_length)
@@ -402,13 +425,14 @@ def _try_lock(path: Path) -> IO[bytes] | None:
     return fh
 
 
-def upload_terminate(*, upload_id: uuid.UUID) -> None:
+def upload_terminate(*, upload_id: uuid.UUID, token: str | None) -> None:
     """Cancel an upload (tus DELETE): remove its bytes wherever they are.
 
-    Raises UploadNotFound (404), UploadGone (410), UploadInUse (409: a story's video now,
-    only the story's own services may drop it) and UploadLocked (423).
+    Raises UploadNotFound (404, also for a token that is not the upload's), UploadGone
+    (410), UploadInUse (409: a story's video now, only the story's own services may drop
+    it) and UploadLocked (423).
     """
-    upload = upload_get(upload_id=upload_id)
+    upload = upload_get_owned(upload_id=upload_id, token=token)
     if upload is None or upload.state == Upload.State.TERMINATED:
         raise tus.UploadNotFound("There is no such upload.")
     in_use = _hook("UPLOADS_IN_USE")

@@ -19,6 +19,8 @@ from config.api import ApplicationError
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = ("creation", "termination", "expiration", "checksum")
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+# Not part of tus: the secret that binds every request about an upload to its owner.
+TOKEN_HEADER = "Upload-Token"  # noqa: S105 - a header name, not a secret
 
 # Name in Upload-Checksum -> hash constructor. md5 and sha1 only verify transport integrity.
 CHECKSUM_ALGORITHMS: dict[str, Callable[[], Any]] = {
@@ -52,13 +54,13 @@ class BadRequest(TusError):
     status_code = 400
 
 
-class OwnerMissing(TusError):
-    status_code = 400
-    code = "owner_missing"
+class TokenMissing(TusError):
+    status_code = 403
+    code = "token_missing"
 
 
 class OwnerRefused(TusError):
-    status_code = 400
+    status_code = 403
     code = "owner_refused"
 
 
@@ -157,13 +159,6 @@ def parse_metadata(value: str | None) -> dict[str, str]:
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise BadRequest(f"Upload-Metadata value for {key!r} is not base64 UTF-8.") from exc
     return result
-
-
-def encode_metadata(metadata: dict[str, str]) -> str:
-    return ",".join(
-        f"{key} {base64.b64encode(value.encode()).decode('ascii')}" if value else key
-        for key, value in metadata.items()
-    )
 
 
 def parse_checksum(value: str | None) -> Checksum | None:

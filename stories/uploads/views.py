@@ -1,8 +1,13 @@
 """HTTP endpoints of the tus server and the JSON status of an upload.
 
 The tus views subclass ``APIView`` only so drf-spectacular documents them; ``dispatch``
-bypasses DRF entirely (no parsers touch the body stream, no content negotiation, no
-authentication: the unguessable upload UUID is the credential, see ``models.Upload``).
+bypasses DRF entirely (no parsers touch the body stream, no content negotiation, no DRF
+authentication). The credential is the draft's upload token in the ``Upload-Token``
+header, on every request: creation proves the draft with it, and HEAD, PATCH, DELETE and
+the status answer 404 to anyone who does not present the token the upload was created with
+(not 403: a stranger learns nothing, not even that the upload exists). A header, not a
+cookie: browsers never send it on their own, so there is no cross-site request to forge,
+and browsers and API clients use the same mechanism. HEAD never echoes Upload-Metadata.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from rest_framework.views import APIView
 
 from . import services, tus
 from .models import Upload
-from .selectors import upload_get, upload_is_expired, upload_status
+from .selectors import upload_get_owned, upload_is_expired, upload_status
 
 
 def _error_response(exc: tus.TusError, *, head: bool) -> HttpResponse:
@@ -64,8 +69,18 @@ def _options_response() -> HttpResponse:
 TUS_RESUMABLE = OpenApiParameter(
     "Tus-Resumable", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, enum=["1.0.0"]
 )
+UPLOAD_TOKEN = OpenApiParameter(
+    tus.TOKEN_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=(
+        "The draft's upload token: `upload_token` from `POST /api/v1/stories/`; "
+        "the submission form hands it to its own script."
+    ),
+)
 TUS_ERRORS = {
-    404: OpenApiResponse(description="Unknown or terminated upload"),
+    404: OpenApiResponse(description="Unknown or terminated upload, or not this token's"),
     410: OpenApiResponse(description="The upload expired"),
     412: OpenApiResponse(description="Missing or unsupported Tus-Resumable"),
 }
@@ -119,19 +134,19 @@ class TusUploadsApi(_TusView):
         operation_id="uploads_create",
         summary="Create a resumable upload (tus 1.0 creation)",
         description=(
-            "Upload-Metadata must carry `draft` (the key of the draft the video belongs to); "
-            "`filename`, `filetype` and `lang` (de, en, ar, fa, uk, tr) are optional. "
-            "Rate-limited per client address."
+            "The `Upload-Token` header names and proves the draft the video belongs to; "
+            "the same token must accompany every later request about the upload. "
+            "Upload-Metadata `filename`, `filetype` and `lang` (de, en, ar, fa, uk, tr) are "
+            "optional and never sent back. Rate-limited per client address."
         ),
         request=None,
         parameters=[
             TUS_RESUMABLE,
+            UPLOAD_TOKEN,
             OpenApiParameter(
                 "Upload-Length", OpenApiTypes.INT, OpenApiParameter.HEADER, required=True
             ),
-            OpenApiParameter(
-                "Upload-Metadata", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True
-            ),
+            OpenApiParameter("Upload-Metadata", OpenApiTypes.STR, OpenApiParameter.HEADER),
             OpenApiParameter("Location", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201]),
             OpenApiParameter(
                 "Upload-Expires", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201]
@@ -139,7 +154,8 @@ class TusUploadsApi(_TusView):
         ],
         responses={
             201: OpenApiResponse(description="Created; Location is the upload's URL"),
-            400: OpenApiResponse(description="Missing Upload-Length or draft, bad metadata"),
+            400: OpenApiResponse(description="Missing Upload-Length, bad metadata"),
+            403: OpenApiResponse(description="Missing or unknown upload token, or a closed draft"),
             412: TUS_ERRORS[412],
             413: OpenApiResponse(description="Upload-Length over the limit (Tus-Max-Size)"),
             429: OpenApiResponse(description="Too many uploads started; see Retry-After"),
@@ -152,7 +168,10 @@ class TusUploadsApi(_TusView):
         length = tus.parse_uint(request.headers.get("Upload-Length"), header="Upload-Length")
         metadata = tus.parse_metadata(request.headers.get("Upload-Metadata"))
         upload = services.upload_create(
-            length=length, metadata=metadata, client_ip=request.META.get("REMOTE_ADDR", "")
+            length=length,
+            metadata=metadata,
+            token=request.headers.get(tus.TOKEN_HEADER),
+            client_ip=request.META.get("REMOTE_ADDR", ""),
         )
         response = HttpResponse(status=201)
         response["Location"] = reverse("api:uploads:detail", kwargs={"upload_id": upload.id})
@@ -170,9 +189,13 @@ class TusUploadApi(_TusView):
     @extend_schema(
         operation_id="uploads_offset",
         summary="Current offset of an upload (tus HEAD)",
-        description="A rejected upload carries `Upload-Rejected: <code>`.",
+        description=(
+            "A rejected upload carries `Upload-Rejected: <code>`. Upload-Metadata is never "
+            "sent back."
+        ),
         parameters=[
             TUS_RESUMABLE,
+            UPLOAD_TOKEN,
             OpenApiParameter(
                 "Upload-Offset", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200]
             ),
@@ -187,7 +210,7 @@ class TusUploadApi(_TusView):
         tags=["uploads"],
     )
     def head(self, request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
-        upload = upload_get(upload_id=upload_id)
+        upload = upload_get_owned(upload_id=upload_id, token=request.headers.get(tus.TOKEN_HEADER))
         if upload is None or upload.state == Upload.State.TERMINATED:
             raise tus.UploadNotFound("There is no such upload.")
         if upload_is_expired(upload=upload):
@@ -195,8 +218,6 @@ class TusUploadApi(_TusView):
         response = HttpResponse(status=200)
         response["Upload-Offset"] = str(upload.offset)
         response["Upload-Length"] = str(upload.length)
-        if upload.metadata:
-            response["Upload-Metadata"] = tus.encode_metadata(upload.metadata)
         if upload.state == Upload.State.REJECTED:
             response["Upload-Rejected"] = upload.rejection_reason
         for name, value in _expires_header(upload).items():
@@ -209,6 +230,7 @@ class TusUploadApi(_TusView):
         request={tus.OFFSET_CONTENT_TYPE: OpenApiTypes.BINARY},
         parameters=[
             TUS_RESUMABLE,
+            UPLOAD_TOKEN,
             OpenApiParameter(
                 "Upload-Offset", OpenApiTypes.INT, OpenApiParameter.HEADER, required=True
             ),
@@ -244,6 +266,7 @@ class TusUploadApi(_TusView):
         checksum = tus.parse_checksum(request.headers.get("Upload-Checksum"))
         upload = services.upload_append(
             upload_id=upload_id,
+            token=request.headers.get(tus.TOKEN_HEADER),
             offset=offset,
             content_length=content_length,
             stream=request,  # type: ignore[arg-type]  # HttpRequest.read bounds by Content-Length
@@ -260,12 +283,12 @@ class TusUploadApi(_TusView):
     @extend_schema(
         operation_id="uploads_terminate",
         summary="Cancel an upload and delete its bytes (tus termination)",
-        parameters=[TUS_RESUMABLE],
+        parameters=[TUS_RESUMABLE, UPLOAD_TOKEN],
         responses={204: OpenApiResponse(description="Terminated"), **TUS_ERRORS},
         tags=["uploads"],
     )
     def delete(self, request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
-        services.upload_terminate(upload_id=upload_id)
+        services.upload_terminate(upload_id=upload_id, token=request.headers.get(tus.TOKEN_HEADER))
         return HttpResponse(status=204)
 
 
@@ -289,11 +312,15 @@ class UploadStatusApi(APIView):
     @extend_schema(
         operation_id="uploads_status",
         summary="State of an upload and, if rejected, why (in the submitter's language)",
-        responses={200: OutputSerializer, 404: OpenApiResponse(description="Unknown upload")},
+        parameters=[UPLOAD_TOKEN],
+        responses={
+            200: OutputSerializer,
+            404: OpenApiResponse(description="Unknown upload, or not this token's"),
+        },
         tags=["uploads"],
     )
     def get(self, request: Request, upload_id: uuid.UUID) -> Response:
-        upload = upload_get(upload_id=upload_id)
+        upload = upload_get_owned(upload_id=upload_id, token=request.headers.get(tus.TOKEN_HEADER))
         if upload is None or upload.state == Upload.State.TERMINATED:
             raise tus.UploadNotFound("There is no such upload.")
         return Response(self.OutputSerializer(upload_status(upload=upload)).data)

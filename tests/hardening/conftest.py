@@ -73,12 +73,12 @@ def reconcile_later(*, seconds: int | None = None) -> dict[str, int]:
     return reconcile_all(now=timezone.now() + timedelta(seconds=ahead))
 
 
-def tus_upload(base: str, clip: Path, *, draft: str, http: requests.Session | None = None) -> str:
-    """Upload ``clip`` for the draft in one tus PATCH; returns the upload id."""
+def tus_upload(base: str, clip: Path, *, token: str, http: requests.Session | None = None) -> str:
+    """Upload ``clip`` with the draft's upload token in one tus PATCH; returns the upload id."""
     http = http or requests.Session()
     data = clip.read_bytes()
-    metadata = f"draft {base64.b64encode(draft.encode()).decode()}"
-    tus = {"Tus-Resumable": "1.0.0"}
+    metadata = f"filename {base64.b64encode(clip.name.encode()).decode()}"
+    tus = {"Tus-Resumable": "1.0.0", "Upload-Token": token}
     response = http.post(
         f"{base}/api/v1/uploads/",
         headers={**tus, "Upload-Length": str(len(data)), "Upload-Metadata": metadata},

@@ -47,7 +47,7 @@ def _submit_story(base: str, clip: Path, n: int) -> tuple[str, str]:
     response = http.patch(f"{base}/api/v1/stories/mine/", json=fields, headers=auth, timeout=30)
     assert response.status_code == 200, response.text
 
-    upload_id = tus_upload(base, clip, draft=draft["upload_key"], http=http)
+    upload_id = tus_upload(base, clip, token=draft["upload_token"], http=http)
     response = http.post(
         f"{base}/api/v1/stories/mine/video/",
         json={"upload_id": upload_id},

@@ -3,8 +3,9 @@
 tus is a protocol of headers (Upload-Offset, Upload-Length, Upload-Metadata, checksums,
 method overrides) that OpenAPI cannot describe faithfully, so schemathesis leaves these
 endpoints out and this test sends hypothesis-generated requests over a plain socket to the
-live server: random methods, offsets, lengths, metadata, checksums and bodies against a
-real upload, an unknown one and malformed ids.
+live server: random methods, offsets, lengths, metadata, checksums, upload tokens (the
+draft's, its public id, garbage, none) and bodies against a real upload, an unknown one and
+malformed ids.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from stories.services import story_create_draft
+from stories.upload_tokens import story_upload_token
 
 TUS_VERSION = "1.0.0"
 HEADER_TEXT = st.text(
@@ -52,7 +54,7 @@ def _maybe(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str | None]:
 
 
 @st.composite
-def tus_requests(draw: st.DrawFn, *, draft: str, upload_path: str) -> dict[str, Any]:
+def tus_requests(draw: st.DrawFn, *, draft: str, token: str, upload_path: str) -> dict[str, Any]:
     path = draw(
         st.sampled_from(
             [
@@ -68,6 +70,9 @@ def tus_requests(draw: st.DrawFn, *, draft: str, upload_path: str) -> dict[str, 
     method = draw(st.sampled_from(["POST", "PATCH", "HEAD", "DELETE", "GET", "OPTIONS", "PUT"]))
     headers: dict[str, str | None] = {
         "Tus-Resumable": draw(st.one_of(st.just(TUS_VERSION), _maybe(HEADER_TEXT))),
+        "Upload-Token": draw(
+            st.one_of(st.just(token), _maybe(st.one_of(st.just(draft), HEADER_TEXT)))
+        ),
         "Upload-Length": draw(_maybe(NUMBERS)),
         "Upload-Offset": draw(_maybe(NUMBERS)),
         "Upload-Metadata": draw(_maybe(_metadata(draft))),
@@ -116,6 +121,7 @@ def tus_target(live_server: Any, seeded: None, settings: Any, tmp_path: Path) ->
     settings.UPLOAD_CREATE_RATE = "100000/hour"  # the limiter itself is tested elsewhere
     story, _token = story_create_draft()
     draft = str(story.public_id)
+    token = story_upload_token(story=story)
     url = urlsplit(live_server.url)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
     conn.request(
@@ -123,6 +129,7 @@ def tus_target(live_server: Any, seeded: None, settings: Any, tmp_path: Path) ->
         "/api/v1/uploads/",
         headers={
             "Tus-Resumable": TUS_VERSION,
+            "Upload-Token": token,
             "Upload-Length": "4096",
             "Upload-Metadata": f"draft {_b64(draft)},filetype {_b64('video/mp4')}",
         },
@@ -137,6 +144,7 @@ def tus_target(live_server: Any, seeded: None, settings: Any, tmp_path: Path) ->
         body=b"\0" * 1024,
         headers={
             "Tus-Resumable": TUS_VERSION,
+            "Upload-Token": token,
             "Upload-Offset": "0",
             "Content-Type": "application/offset+octet-stream",
         },
@@ -145,13 +153,25 @@ def tus_target(live_server: Any, seeded: None, settings: Any, tmp_path: Path) ->
     response.read()
     assert response.status == 204, response.status
     conn.close()
-    return {"host": url.hostname, "port": url.port, "draft": draft, "upload_path": upload_path}
+    return {
+        "host": url.hostname,
+        "port": url.port,
+        "draft": draft,
+        "token": token,
+        "upload_path": upload_path,
+    }
 
 
 def test_tus_endpoints_never_answer_5xx(tus_target: dict[str, Any]) -> None:
     seen: dict[int, int] = {}
 
-    @given(request=tus_requests(draft=tus_target["draft"], upload_path=tus_target["upload_path"]))
+    @given(
+        request=tus_requests(
+            draft=tus_target["draft"],
+            token=tus_target["token"],
+            upload_path=tus_target["upload_path"],
+        )
+    )
     @settings(
         max_examples=200,
         deadline=None,

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 
 from stories import services
 from stories.models import AuditEntry, StoryMedia
+from stories.upload_tokens import story_upload_token
 from tests.support.services import CeleryWorker, wait_for
 from workers.media.samples import make_clip
 
@@ -36,7 +37,7 @@ def test_whole_worker_killed_mid_transcode_is_reconciled_and_completes_once(
     settings.UPLOAD_TEMP_DIR = tmp_path / "uploads"
     clip = make_clip(tmp_path / "long.mp4", width=960, height=540, duration_s=20)
     story, _token = services.story_create_draft(language="de")
-    tus_upload(live_server.url, clip, draft=str(story.public_id))
+    tus_upload(live_server.url, clip, token=story_upload_token(story=story))
     wait_for(
         lambda: (
             (m := _media(story)) is not None

@@ -37,8 +37,12 @@ def _fake_finished_video(story: Story) -> Upload:
 
     from django.utils import timezone
 
+    from stories.upload_tokens import story_upload_token
+    from stories.uploads.selectors import upload_token_hash
+
     return Upload.objects.create(
         owner_key=str(story.public_id),
+        token_hash=upload_token_hash(story_upload_token(story=story)),
         length=10,
         offset=10,
         state=Upload.State.COMPLETED,
@@ -239,7 +243,11 @@ def test_an_attached_video_cannot_be_deleted_over_tus(client: Client) -> None:
         content_type="application/json",
         **_auth(draft["token"]),
     )
-    response = client.delete(f"/api/v1/uploads/{upload.pk}", HTTP_TUS_RESUMABLE="1.0.0")
+    response = client.delete(
+        f"/api/v1/uploads/{upload.pk}",
+        HTTP_TUS_RESUMABLE="1.0.0",
+        HTTP_UPLOAD_TOKEN=draft["upload_token"],
+    )
     assert response.status_code == 409
     assert default_storage.exists(key)
     upload.refresh_from_db()

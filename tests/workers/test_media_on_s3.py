@@ -20,6 +20,7 @@ from tusclient import client as tus_client
 
 from stories.models import StoryMedia
 from stories.services import story_create_draft
+from stories.upload_tokens import story_upload_token
 from tests.support import s3
 from tests.support.services import CeleryWorker, routed, wait_for
 from workers.media.samples import make_clip
@@ -64,9 +65,10 @@ def test_upload_to_s3_is_transcoded_by_a_worker_sharing_only_the_bucket(
     settings.UPLOAD_TEMP_DIR = tmp_path / "uploads"
     story, _token = story_create_draft()
     clip = make_clip(tmp_path / "phone.mp4", width=320, height=240, duration_s=2)
-    tus_client.TusClient(f"{live_server.url}/api/v1/uploads/").uploader(
-        str(clip), chunk_size=256 * 1024, metadata={"draft": str(story.public_id)}
-    ).upload()
+    tus_client.TusClient(
+        f"{live_server.url}/api/v1/uploads/",
+        headers={"Upload-Token": story_upload_token(story=story)},
+    ).uploader(str(clip), chunk_size=256 * 1024).upload()
 
     from stories.uploads.models import Upload
 

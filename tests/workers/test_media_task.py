@@ -15,6 +15,7 @@ from tusclient import client as tus_client
 
 from stories import services
 from stories.models import AuditEntry, Story, StoryMedia
+from stories.upload_tokens import story_upload_token
 from tests.support.services import CeleryWorker, wait_for
 from workers.media.samples import make_clip
 
@@ -39,10 +40,13 @@ def phone_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _upload(live_server: Any, story: Story, path: Path, **kwargs: Any) -> str:
-    uploader = tus_client.TusClient(f"{live_server.url}/api/v1/uploads/").uploader(
+    uploader = tus_client.TusClient(
+        f"{live_server.url}/api/v1/uploads/",
+        headers={"Upload-Token": story_upload_token(story=story)},
+    ).uploader(
         str(path),
         chunk_size=256 * 1024,
-        metadata={"draft": str(story.public_id), "filename": "IMG_0001.MOV", "lang": "de"},
+        metadata={"filename": "IMG_0001.MOV", "lang": "de"},
         **kwargs,
     )
     uploader.upload()
@@ -115,7 +119,9 @@ def test_a_picture_renamed_to_mp4_is_refused_and_the_draft_stays(
         check=True,
     )
     url = _upload(live_server, story, picture)
-    status = requests.get(f"{url}/status", timeout=10).json()
+    status = requests.get(
+        f"{url}/status", headers={"Upload-Token": story_upload_token(story=story)}, timeout=10
+    ).json()
     assert status["state"] == "rejected"
     assert status["rejection"]["code"] == "not_a_video"
     assert _media(story) is None

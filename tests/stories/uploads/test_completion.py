@@ -56,7 +56,7 @@ def test_a_video_is_stored_and_handed_on(
         assert stored.read() == data
     assert not (settings.UPLOAD_TEMP_DIR / f"{upload.id.hex}.part").exists()
     assert completed == [upload.id]
-    status = client.get(f"{url}/status").json()
+    status = client.get(f"{url}/status", **TUS).json()
     assert status == {
         "state": "completed",
         "offset": len(data),
@@ -97,18 +97,18 @@ def test_not_a_video_is_rejected_in_german(
     head = client.head(url, **TUS)
     assert head.status_code == 200
     assert head["Upload-Rejected"] == code
-    status = client.get(f"{url}/status").json()
+    status = client.get(f"{url}/status", **TUS).json()
     assert status["state"] == "rejected"
     assert status["rejection"] == {"code": code, "message": REJECTION_MESSAGES[code]["de"]}
 
 
 def test_rejection_speaks_the_submitters_language(client: Client, samples: dict[str, Path]) -> None:
     url = upload_bytes(client, samples["png"].read_bytes(), lang="ar")
-    message = client.get(f"{url}/status").json()["rejection"]["message"]
+    message = client.get(f"{url}/status", **TUS).json()["rejection"]["message"]
     assert message == REJECTION_MESSAGES["not_a_video"]["ar"]
     assert "فيديو" in message
     url = upload_bytes(client, samples["html"].read_bytes(), lang="xx")
-    assert client.get(f"{url}/status").json()["rejection"]["message"].startswith("Die Datei")
+    assert client.get(f"{url}/status", **TUS).json()["rejection"]["message"].startswith("Die Datei")
 
 
 def test_every_rejection_has_every_language() -> None:
@@ -124,4 +124,4 @@ def test_terminating_a_finished_upload_removes_the_stored_file(
     assert default_storage.exists(key)
     assert client.delete(url, **TUS).status_code == 204
     assert not default_storage.exists(key)
-    assert client.get(f"{url}/status").status_code == 404
+    assert client.get(f"{url}/status", **TUS).status_code == 404

@@ -49,7 +49,7 @@ def test_expire_removes_exactly_the_due_uploads(
     assert not (work / f"{due_b.pk.hex}.part").exists()
     assert (work / f"{fresh.pk.hex}.part").read_bytes() == b"c" * 10
     assert client.head(f"/api/v1/uploads/{due_a.pk}", **TUS).status_code == 410
-    assert client.get(f"/api/v1/uploads/{due_a.pk}/status").json()["state"] == "expired"
+    assert client.get(f"/api/v1/uploads/{due_a.pk}/status", **TUS).json()["state"] == "expired"
     assert uploads_expire(now=timezone.now()).count == 0
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from stories.uploads.models import Upload
 
-from .conftest import OFFSET_TYPE, TUS, UPLOADS_URL, create, metadata_header, patch
+from .conftest import OFFSET_TYPE, TUS, UPLOADS_URL, create, metadata_header, patch, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ def test_creation_sets_location_expiry_and_owner(client: Client, settings: Any) 
     assert response["Location"].startswith("/api/v1/uploads/")
     assert "GMT" in response["Upload-Expires"]
     upload = _upload(response["Location"])
-    assert upload.owner_key == "draft-1"
-    assert upload.metadata == {"filename": "mein video.mp4", "lang": "ar", "draft": "draft-1"}
+    assert upload.owner_key == "draft-1"  # from the token, not from anything the client named
+    assert upload.metadata == {"filename": "mein video.mp4", "lang": "ar"}
     assert upload.state == Upload.State.RECEIVING
     assert (
         timedelta(hours=23, minutes=59)
@@ -56,7 +56,7 @@ def test_creation_sets_location_expiry_and_owner(client: Client, settings: Any) 
     assert head["Upload-Offset"] == "0"
     assert head["Upload-Length"] == "100"
     assert head["Cache-Control"] == "no-store"
-    assert "filename" in head["Upload-Metadata"]
+    assert "Upload-Metadata" not in head  # never echoed, not even to the owner
 
 
 def test_missing_tus_resumable_is_412(client: Client) -> None:
@@ -86,9 +86,14 @@ def test_creation_needs_length_and_owner(client: Client) -> None:
         **TUS,
     )
     assert deferred.status_code == 400
-    no_owner = client.post(UPLOADS_URL, HTTP_UPLOAD_LENGTH="10", **TUS)
-    assert no_owner.status_code == 400
-    assert no_owner.json()["extra"]["code"] == "owner_missing"
+    no_token = client.post(
+        UPLOADS_URL,
+        HTTP_UPLOAD_LENGTH="10",
+        HTTP_TUS_RESUMABLE="1.0.0",
+        HTTP_UPLOAD_METADATA=metadata_header(draft="draft-1"),
+    )
+    assert no_token.status_code == 403
+    assert no_token.json()["extra"]["code"] == "token_missing"
     broken = client.post(
         UPLOADS_URL, HTTP_UPLOAD_LENGTH="10", HTTP_UPLOAD_METADATA="draft ***", **TUS
     )
@@ -96,16 +101,44 @@ def test_creation_needs_length_and_owner(client: Client) -> None:
     assert Upload.objects.count() == 0
 
 
-def accept_only_open_draft(owner_key: str) -> bool:
-    return owner_key == "open-draft"
+def accept_only_open_draft(token: str) -> str | None:
+    return "open-draft" if token == "open-draft-token" else None
 
 
-def test_owner_validator_hook_refuses_unknown_drafts(client: Client, settings: Any) -> None:
+def test_owner_validator_hook_refuses_unknown_tokens(client: Client, settings: Any) -> None:
     settings.UPLOADS_OWNER_VALIDATOR = f"{__name__}.accept_only_open_draft"
-    refused = create(client, 10, draft="someone-elses")
-    assert refused.status_code == 400
+    refused = create(client, 10, draft="open-draft")  # naming a draft proves nothing
+    assert refused.status_code == 403
     assert refused.json()["extra"]["code"] == "owner_refused"
-    assert create(client, 10, draft="open-draft").status_code == 201
+    accepted = client.post(
+        UPLOADS_URL,
+        HTTP_UPLOAD_LENGTH="10",
+        HTTP_TUS_RESUMABLE="1.0.0",
+        HTTP_UPLOAD_TOKEN="open-draft-token",
+    )
+    assert accepted.status_code == 201
+    assert _upload(accepted["Location"]).owner_key == "open-draft"
+
+
+def test_without_an_owner_validator_every_creation_is_refused(
+    client: Client, settings: Any
+) -> None:
+    settings.UPLOADS_OWNER_VALIDATOR = None
+    refused = create(client, 10)
+    assert refused.status_code == 403
+    assert Upload.objects.count() == 0
+
+
+def test_another_token_gets_404_everywhere(client: Client) -> None:
+    url = create(client, 10)["Location"]
+    assert patch(client, url, 0, b"abc").status_code == 204
+    other = {**TUS, "HTTP_UPLOAD_TOKEN": token_for("draft-2")}
+    for headers in (other, {**TUS, "HTTP_UPLOAD_TOKEN": ""}):
+        assert client.head(url, **headers).status_code == 404
+        assert patch(client, url, 3, b"def", **headers).status_code == 404
+        assert client.delete(url, **headers).status_code == 404
+        assert client.get(f"{url}/status", **headers).status_code == 404
+    assert client.head(url, **TUS)["Upload-Offset"] == "3"
 
 
 def test_over_the_limit_at_creation_is_413(client: Client) -> None:

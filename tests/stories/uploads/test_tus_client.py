@@ -17,13 +17,17 @@ from tusclient import client as tus_client
 
 from stories.uploads.models import Upload
 
+from .conftest import token_for
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHUNK = 16 * 1024
 
 
-def _tus(live_server: Any) -> tus_client.TusClient:
-    return tus_client.TusClient(f"{live_server.url}/api/v1/uploads/")
+def _tus(live_server: Any, owner: str = "d-1") -> tus_client.TusClient:
+    return tus_client.TusClient(
+        f"{live_server.url}/api/v1/uploads/", headers={"Upload-Token": token_for(owner)}
+    )
 
 
 def _upload_of(url: str) -> Upload:
@@ -36,7 +40,7 @@ def test_tuspy_uploads_a_video_in_chunks(live_server: Any, samples: dict[str, Pa
     uploader = _tus(live_server).uploader(
         str(path),
         chunk_size=CHUNK,
-        metadata={"filename": "mein-weg.mp4", "filetype": "video/mp4", "draft": "d-1"},
+        metadata={"filename": "mein-weg.mp4", "filetype": "video/mp4"},
         upload_checksum=True,
     )
     uploader.upload()
@@ -55,14 +59,14 @@ def test_an_interrupted_upload_resumes_where_the_server_stopped(
 ) -> None:
     path = samples["mp4"]
     size = path.stat().st_size
-    first = _tus(live_server).uploader(str(path), chunk_size=CHUNK, metadata={"draft": "d-2"})
+    first = _tus(live_server, "d-2").uploader(str(path), chunk_size=CHUNK)
     first.upload(stop_at=2 * CHUNK)  # the phone loses its connection here
     upload = _upload_of(first.url)
     assert upload.offset == 2 * CHUNK
     working = Path(settings.UPLOAD_TEMP_DIR) / f"{upload.id.hex}.part"
     assert working.stat().st_size == 2 * CHUNK
 
-    second = _tus(live_server).uploader(str(path), chunk_size=CHUNK, url=first.url)
+    second = _tus(live_server, "d-2").uploader(str(path), chunk_size=CHUNK, url=first.url)
     assert second.offset == 2 * CHUNK  # asked the server; nothing accepted is sent again
     requests_made = 0
     while second.offset < size:
@@ -77,13 +81,10 @@ def test_an_interrupted_upload_resumes_where_the_server_stopped(
 
 def test_a_patch_cut_short_keeps_the_bytes_received(live_server: Any) -> None:
     base = f"{live_server.url}/api/v1/uploads/"
+    token = token_for("d-3")
     created = requests.post(
         base,
-        headers={
-            "Tus-Resumable": "1.0.0",
-            "Upload-Length": "100000",
-            "Upload-Metadata": "draft ZA==",
-        },
+        headers={"Tus-Resumable": "1.0.0", "Upload-Length": "100000", "Upload-Token": token},
         timeout=10,
     )
     assert created.status_code == 201
@@ -95,6 +96,7 @@ def test_a_patch_cut_short_keeps_the_bytes_received(live_server: Any) -> None:
         (
             f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nTus-Resumable: 1.0.0\r\n"
             "Content-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\n"
+            f"Upload-Token: {token}\r\n"
             "Content-Length: 100000\r\n\r\n"
         ).encode()
         + b"v" * 40000
@@ -105,7 +107,9 @@ def test_a_patch_cut_short_keeps_the_bytes_received(live_server: Any) -> None:
     deadline = time.monotonic() + 10
     offset = None
     while time.monotonic() < deadline:
-        head = requests.head(url, headers={"Tus-Resumable": "1.0.0"}, timeout=10)
+        head = requests.head(
+            url, headers={"Tus-Resumable": "1.0.0", "Upload-Token": token}, timeout=10
+        )
         offset = head.headers["Upload-Offset"]
         if offset == "40000":
             break
@@ -117,6 +121,7 @@ def test_a_patch_cut_short_keeps_the_bytes_received(live_server: Any) -> None:
         data=b"v" * 60000,
         headers={
             "Tus-Resumable": "1.0.0",
+            "Upload-Token": token,
             "Upload-Offset": "40000",
             "Content-Type": "application/offset+octet-stream",
         },

@@ -56,6 +56,7 @@ from .forms import (
     TakedownForm,
     TokenForm,
 )
+from .middleware import second_factor_not_required
 from .permissions import story_get_actions, user_is_staff_member, user_may
 
 View = Callable[..., HttpResponseBase]
@@ -520,6 +521,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 # --- Second factor ------------------------------------------------------------------------
+@second_factor_not_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponseBase:
     """Set up (first time) or verify the TOTP device; then back to where the user was."""

@@ -101,7 +101,7 @@ class RolesForm(UserChangeForm):
     )
 
     class Meta(UserChangeForm.Meta):
-        fields = ("username", "password", "first_name", "last_name", "email", "is_active")
+        fields = ("username", "password", "first_name", "last_name", "email", "is_active")  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,10 +142,12 @@ class ProductUserAdmin(UserAdmin):
             return ("last_login", "date_joined")
         return super().get_readonly_fields(request, obj)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is not None and not request.user.is_superuser:
             kwargs["form"] = RolesForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_change_permission(request, obj) and user_may_manage(request.user, obj)

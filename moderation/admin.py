@@ -18,6 +18,7 @@ from stories.models import AuditEntry
 
 from .models import (
     DecisionEmailTemplate,
+    IntegrationToken,
     ModerationSettings,
     RejectionReason,
     RejectionReasonText,
@@ -173,3 +174,28 @@ User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, ProductUserAdmin)
+
+
+# --- Integration tokens: listed and revoked here; issued only from /moderation/tokens/ -------
+try:
+    from knox.models import AuthToken as _KnoxAuthToken
+
+    if admin.site.is_registered(_KnoxAuthToken):
+        admin.site.unregister(_KnoxAuthToken)  # knox's admin issues tokens without expiry
+except ImportError:  # pragma: no cover - knox is a dependency
+    pass
+
+
+@admin.register(IntegrationToken)
+class IntegrationTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "token_key", "user", "can_write", "created", "expiry")
+    list_filter = ("can_write",)
+    search_fields = ("name", "token_key", "user__username")
+    fields = ("name", "token_key", "user", "can_write", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -219,3 +219,14 @@ class TokenForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
         ),
     )
+
+
+class IntegrationTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Bezeichnung (wofür ist der Schlüssel?)"),
+        max_length=100,
+    )
+    can_write = forms.BooleanField(
+        label=_("Darf auch ändern (sonst nur lesen)"),
+        required=False,
+    )

@@ -41,13 +41,14 @@ from config.api import ApplicationError
 from config.protected_media import offload
 from stories.models import Story, StoryMedia, StoryPhoto, StorySubtitle
 
-from . import selectors, services
+from . import selectors, services, staff_services
 from .forms import (
     ApproveForm,
     AssignForm,
     AuditFilterForm,
     BulkForm,
     EditForm,
+    IntegrationTokenForm,
     NoteForm,
     PublishForm,
     QueueFilterForm,
@@ -561,3 +562,50 @@ def two_factor(request: HttpRequest) -> HttpResponseBase:
         "config_url": device.config_url if setting_up else "",
     }
     return render(request, "moderation/two_factor.html", context)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+def _session_verified(request: HttpRequest) -> bool:
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(callable(is_verified) and is_verified())
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's integration tokens: list, issue (verified sessions only), revoke."""
+    verified = _session_verified(request)
+    form = IntegrationTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = staff_services.token_issue(
+                user=request.user,
+                verified=verified,
+                name=form.cleaned_data["name"],
+                can_write=form.cleaned_data["can_write"],
+            )
+        except ApplicationError as error:
+            raise PermissionDenied(error.message) from error
+        form = IntegrationTokenForm()
+    context = {
+        "nav": "tokens",
+        "form": form,
+        "issued": issued,
+        "verified": verified,
+        "tokens": selectors.tokens_of(user=request.user),
+        "ttl_days": settings.API_TOKEN_TTL_DAYS,
+        "two_factor_url": f"{reverse('moderation:two_factor')}?next={reverse('moderation:tokens')}",
+    }
+    return render(request, "moderation/tokens.html", context)
+
+
+@staff_required
+@require_POST
+def token_revoke(request: HttpRequest, digest: str) -> HttpResponse:
+    try:
+        staff_services.token_revoke(actor=request.user, digest=digest)
+    except ApplicationError as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, _("Der API-Schlüssel wurde widerrufen."))
+    return redirect("moderation:tokens")

@@ -13,6 +13,8 @@ opted out by URL name in ``EXEMPT_URL_NAMES``. Both are short and explicit, and
 ``tests/security/test_second_factor_guard.py`` walks the whole URLconf and fails on an
 exemption that is not in its own copy of the list.
 
+The same middleware ends staff sessions after ``STAFF_SESSION_HOURS``.
+
 Token-authenticated API calls carry no session user here (DRF authenticates inside the
 view); tokens are issued only from a session with a verified second factor.
 """
@@ -20,12 +22,14 @@ view); tokens are issued only from a session with a verified second factor.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .permissions import user_is_staff_member
@@ -108,11 +112,15 @@ def view_is_exempt(view_func: Any, view_name: str | None) -> bool:
     return False
 
 
-def user_needs_second_factor(user: Any) -> bool:
-    """Is ``user`` staff whose session has not verified an OTP device yet?"""
+def user_is_staff(user: Any) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    if not (user.is_staff or user.is_superuser or user_is_staff_member(user)):
+    return bool(user.is_staff or user.is_superuser or user_is_staff_member(user))
+
+
+def user_needs_second_factor(user: Any) -> bool:
+    """Is ``user`` staff whose session has not verified an OTP device yet?"""
+    if not user_is_staff(user):
         return False
     is_verified = getattr(user, "is_verified", None)
     return not (callable(is_verified) and is_verified())
@@ -129,7 +137,13 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        # A sign-in changes the session; only then look at the user, so public pages that
+        # never touch the session stay cacheable.
+        session = getattr(request, "session", None)
+        if session is not None and session.modified and user_is_staff(request.user):
+            _limit_staff_session(request)
+        return response
 
     def process_view(
         self,
@@ -138,12 +152,11 @@ class TwoFactorMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        if not settings.MODERATION_REQUIRE_2FA:
-            return None
         match = request.resolver_match
         if view_is_exempt(view_func, match.view_name if match else None):
-            return None
-        if not user_needs_second_factor(getattr(request, "user", None)):
+            return None  # public views never touch the session (their caching relies on it)
+        user = getattr(request, "user", None)
+        if not settings.MODERATION_REQUIRE_2FA or not user_needs_second_factor(user):
             return None
         if request.path.startswith("/api/"):
             return JsonResponse(
@@ -152,3 +165,18 @@ class TwoFactorMiddleware:
             )
         query = urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(f"{reverse('moderation:two_factor')}?{query}")
+
+
+STAFF_EXPIRY_KEY = "moderation_staff_session_until"
+
+
+def _limit_staff_session(request: HttpRequest) -> None:
+    """End a staff session ``STAFF_SESSION_HOURS`` after sign-in instead of after 14 days.
+
+    The end is absolute (not renewed by activity); public visitors keep Django's default.
+    """
+    if STAFF_EXPIRY_KEY in request.session:
+        return
+    until = timezone.now() + timedelta(hours=settings.STAFF_SESSION_HOURS)
+    request.session.set_expiry(until)
+    request.session[STAFF_EXPIRY_KEY] = until.isoformat()

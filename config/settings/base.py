@@ -361,7 +361,11 @@ FORM_SUBMIT_RATE = env("FORM_SUBMIT_RATE", default="20/hour")
 FORM_UPLOAD_CHUNK_BYTES = env.int("FORM_UPLOAD_CHUNK_BYTES", default=2 * 1024**2)
 
 # --- Moderation ---
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
+]
 # django-otp marks a session verified; our middleware then sends staff without a verified
 # device to the TOTP set-up/verify page when the second factor is required.
 MIDDLEWARE.insert(
@@ -384,6 +388,11 @@ REST_KNOX = {
     "TOKEN_PREFIX": "zm_",
     "AUTO_REFRESH": False,
 }
+# A first second-factor device is enrolled only through a link mailed to the staff member;
+# it expires after this many minutes (and once any device is confirmed).
+MODERATION_ENROLMENT_LINK_MINUTES = env.int("MODERATION_ENROLMENT_LINK_MINUTES", default=60)
+# Staff sessions end this many hours after sign-in; visitors' sessions are unaffected.
+STAFF_SESSION_HOURS = env.int("STAFF_SESSION_HOURS", default=12)
 MODERATION_REQUIRE_2FA = env.bool("MODERATION_REQUIRE_2FA", default=False)
 # A claim on a story lapses after this many minutes without activity by its holder.
 MODERATION_CLAIM_MINUTES = env.int("MODERATION_CLAIM_MINUTES", default=30)

@@ -141,7 +141,8 @@ class TwoFactorMiddleware:
         # A sign-in changes the session; only then look at the user, so public pages that
         # never touch the session stay cacheable.
         session = getattr(request, "session", None)
-        if session is not None and session.modified and user_is_staff(request.user):
+        user = getattr(request, "user", None) if session is not None and session.modified else None
+        if user_is_staff(user):
             _limit_staff_session(request)
         return response
 

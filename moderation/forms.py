@@ -213,9 +213,18 @@ class AuditFilterForm(forms.Form):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("Sechsstelliger Code aus Ihrer Authenticator-App"),
-        max_length=8,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
-        ),
+        label=_("Code aus Ihrer Authenticator-App (oder ein Wiederherstellungscode)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+
+class IntegrationTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Bezeichnung (wofür ist der Schlüssel?)"),
+        max_length=100,
+    )
+    can_write = forms.BooleanField(
+        label=_("Darf auch ändern (sonst nur lesen)"),
+        required=False,
     )

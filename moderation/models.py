@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from stories.models import Story
 
@@ -229,3 +230,22 @@ class DecisionEmailTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} ({self.language})"
+
+
+class IntegrationToken(AbstractAuthToken):
+    """An API token for an integration: django-rest-knox stores only its digest.
+
+    Read-only unless ``can_write``; expires after ``API_TOKEN_TTL_DAYS``; issued only from a
+    session with a verified second factor (``moderation.staff_services.token_issue``).
+    """
+
+    name = models.CharField(_("Bezeichnung"), max_length=100)
+    can_write = models.BooleanField(_("Darf ändern"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API-Schlüssel")
+        verbose_name_plural = _("API-Schlüssel")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from stories.models import AuditEntry, ConsentRecord, Story, StoryMedia
 
-from .models import Approval, Claim, InternalNote, RejectionReason, Review
+from .models import Approval, Claim, IntegrationToken, InternalNote, RejectionReason, Review
 from .permissions import PERM_REVIEW
 
 S = Story.Status
@@ -294,3 +294,8 @@ def audit_rows(*, queryset: QuerySet[AuditEntry]) -> Iterator[list[str]]:
             json.dumps(entry.before, ensure_ascii=False, default=str),
             json.dumps(entry.after, ensure_ascii=False, default=str),
         ]
+
+
+def tokens_of(*, user: Any) -> QuerySet[IntegrationToken]:
+    """The user's integration tokens that have not expired, newest first."""
+    return IntegrationToken.objects.filter(user=user).exclude(expiry__lt=timezone.now())

@@ -22,5 +22,8 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
     path("2fa/", views.two_factor, name="two_factor"),
+    path("2fa/einrichten/<str:token>/", views.enrol, name="enrol"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<str:digest>/revoke/", views.token_revoke, name="token_revoke"),
     path("logout/", LogoutView.as_view(next_page="/admin/login/?next=/moderation/"), name="logout"),
 ]

@@ -6,6 +6,7 @@ safe default for development where one exists. ``.env.example`` lists every vari
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,7 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "stories",
@@ -289,7 +290,7 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "moderation.tokens.ScopedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
@@ -361,7 +362,11 @@ FORM_SUBMIT_RATE = env("FORM_SUBMIT_RATE", default="20/hour")
 FORM_UPLOAD_CHUNK_BYTES = env.int("FORM_UPLOAD_CHUNK_BYTES", default=2 * 1024**2)
 
 # --- Moderation ---
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
+]
 # django-otp marks a session verified; our middleware then sends staff without a verified
 # device to the TOTP set-up/verify page when the second factor is required.
 MIDDLEWARE.insert(
@@ -373,6 +378,22 @@ MIDDLEWARE.insert(
     "moderation.middleware.TwoFactorMiddleware",
 )
 OTP_TOTP_ISSUER = CAMPAIGN_NAME
+# --- Staff authentication: API tokens, second-factor enrolment, session lifetime ---
+# Integration tokens (django-rest-knox): "Authorization: Token <key>", read-only unless
+# granted write, issued only from a session with a verified second factor.
+KNOX_TOKEN_MODEL = "moderation.IntegrationToken"  # noqa: S105 - a model, not a secret
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "zm_",
+    "AUTO_REFRESH": False,
+}
+# A first second-factor device is enrolled only through a link mailed to the staff member;
+# it expires after this many minutes (and once any device is confirmed).
+MODERATION_ENROLMENT_LINK_MINUTES = env.int("MODERATION_ENROLMENT_LINK_MINUTES", default=60)
+# Staff sessions end this many hours after sign-in; visitors' sessions are unaffected.
+STAFF_SESSION_HOURS = env.int("STAFF_SESSION_HOURS", default=12)
 MODERATION_REQUIRE_2FA = env.bool("MODERATION_REQUIRE_2FA", default=False)
 # A claim on a story lapses after this many minutes without activity by its holder.
 MODERATION_CLAIM_MINUTES = env.int("MODERATION_CLAIM_MINUTES", default=30)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from moderation.models import IntegrationToken
 from tests.support.services import wait_for
 
 
@@ -67,8 +67,8 @@ def test_errors_have_one_shape(client: Client) -> None:
 def test_token_auth_for_integrations(client: Client) -> None:
     user = User.objects.create_user("integration", password="x-very-long-pass-1")
     user.groups.add(Group.objects.get_or_create(name="moderator")[0])
-    token = Token.objects.create(user=user)
-    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = IntegrationToken.objects.create(user=user, name="integration")
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json() == {"username": "integration", "roles": ["moderator"]}
 

@@ -14,7 +14,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from moderation.models import IntegrationToken
 from tests.moderation.factories import StoryFactory, attach_media, grant_consents, make_user
 
 CHECKS = [
@@ -39,14 +39,14 @@ def fuzz_data(seeded: None) -> dict[str, Any]:
     from stories.models import Story
 
     moderator = make_user("moderator")
-    token = Token.objects.create(user=moderator)
+    _token, key = IntegrationToken.objects.create(user=moderator, name="fuzz", can_write=True)
     stories = []
     for status in (Story.Status.IN_REVIEW, Story.Status.APPROVED, Story.Status.CHANGES_REQUESTED):
         story = StoryFactory(status=status)
         attach_media(story)
         grant_consents(story)
         stories.append(story.pk)
-    return {"token": token.key, "story_ids": stories}
+    return {"token": key, "story_ids": stories}
 
 
 MAX_EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 10}

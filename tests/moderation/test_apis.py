@@ -10,9 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from moderation.models import Claim
+from moderation.models import Claim, IntegrationToken
 from moderation.services import CHECKLIST
 from stories.models import AuditEntry, Story
 
@@ -122,8 +121,8 @@ def test_illegal_transition_is_409_in_the_one_error_shape(moderator: User) -> No
 
 def test_token_auth_and_the_whole_api_flow(moderator: User, moderator2: User) -> None:
     story = StoryFactory()
-    token = Token.objects.create(user=moderator)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = IntegrationToken.objects.create(user=moderator, name="ci", can_write=True)
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     queue = client.get("/api/v1/moderation/stories/", {"q": story.title[:20]}).json()
     assert [item["id"] for item in queue["results"]] == [story.pk]
 

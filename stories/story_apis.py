@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import attachments, selectors, services, subtitles
+from . import abuse, attachments, selectors, services, subtitles
 from .links import status_token
 from .models import Story
 
@@ -88,6 +88,7 @@ class StoryCreateApi(APIView):
         request=InputSerializer, responses={201: OutputSerializer}, summary="Start a story draft"
     )
     def post(self, request: Request) -> Response:
+        abuse.submission_limit_enforce(request=request, action="draft")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         story, token = services.story_create_draft(
@@ -174,6 +175,7 @@ class StorySubmitApi(_StoryTokenApi):
     )
     def post(self, request: Request) -> Response:
         story = self.story(request)
+        abuse.submission_limit_enforce(request=request, action="submit")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         story = services.story_submit(story=story, consents=data.validated_data["consents"])

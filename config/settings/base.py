@@ -279,11 +279,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
-AUTHENTICATION_BACKENDS = ["config.auth.ThrottledModelBackend"]
-# After this many failed sign-ins for one account or one address, sign-in is refused for
-# LOGIN_LOCKOUT_SECONDS (counted in Redis across all web processes).
+# Sign-in lockout (django-axes, config/auth.py): failures are counted per (username, client
+# address) and per address, in the shared cache; never per username alone.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Failed sign-ins for one name from one address before that pair is locked.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
-LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# Failed sign-ins from one address (any names) before the address is locked.
+LOGIN_ADDRESS_MAX_FAILURES = env.int("LOGIN_ADDRESS_MAX_FAILURES", default=30)
+# The first lock lasts this long; each further lock of the same pair or address within a day
+# doubles it, up to LOGIN_LOCKOUT_MAX_SECONDS.
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=300)
+LOGIN_LOCKOUT_MAX_SECONDS = env.int("LOGIN_LOCKOUT_MAX_SECONDS", default=4 * 3600)
+AXES_HANDLER = "config.auth.PairAndAddressCacheHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = "config.auth.cool_off"
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False  # the handler forgets the pair's failures itself
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -13,6 +13,7 @@ today's YouTube quota from the database. No multiprocess directory is needed.
 from __future__ import annotations
 
 import contextvars
+import hmac
 import json
 import logging
 import re
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -197,22 +198,34 @@ def _count_by(queryset: Any, field: str) -> list[tuple[str, int]]:
     return [(row[field], row["n"]) for row in queryset.values(field).annotate(n=Count("id"))]
 
 
+def operator_token_given(request: HttpRequest) -> bool:
+    """Does the request carry ``Authorization: Bearer <METRICS_TOKEN>``? Never without a token.
+
+    Compared in constant time. Loopback is not trusted: a proxy on the same host would make
+    every visitor look local.
+    """
+    token = settings.METRICS_TOKEN
+    if not token:
+        return False
+    given = request.headers.get("Authorization", "")
+    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    """Prometheus text format; for operators: a bearer token, or loopback when none is set."""
+    """Prometheus text format, for operators holding the bearer token ``METRICS_TOKEN``.
+
+    Without a configured token the endpoint does not exist (404 for everyone).
+    """
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-    token = settings.METRICS_TOKEN
-    if token:
-        if request.headers.get("Authorization", "") != f"Bearer {token}":
-            return HttpResponse(
-                "metrics need a bearer token\n", status=401, content_type="text/plain"
-            )
-    elif request.META.get("REMOTE_ADDR") not in ("127.0.0.1", "::1"):
-        return HttpResponse(
-            "metrics are served on loopback only (set METRICS_TOKEN)\n",
-            status=403,
-            content_type="text/plain",
+    if not settings.METRICS_TOKEN:
+        raise Http404("metrics are off: set METRICS_TOKEN")
+    if not operator_token_given(request):
+        response = HttpResponse(
+            "metrics need a bearer token\n", status=401, content_type="text/plain"
         )
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     _register_collector()
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "config.security.PrivateNoStoreMiddleware",
     "config.observability.RequestIdMiddleware",
     "config.cache.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -108,6 +110,63 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every browser feature the product does not use is denied. The form's video preview and the
+# gallery's YouTube embed (two-click, youtube-nocookie.com) may go full screen; the embed may
+# also autoplay after the click, play protected media and picture-in-picture.
+_EMBED = "https://www.youtube-nocookie.com"  # the library quotes origins
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "ambient-light-sensor",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "interest-cohort",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "autoplay": ["self", _EMBED],
+    "encrypted-media": ["self", _EMBED],
+    "fullscreen": ["self", _EMBED],
+    "picture-in-picture": ["self", _EMBED],
+}
+# Answers under these paths are never stored by browsers or proxies (config/security.py);
+# neither is anything a signed-in user or a bearer of an Authorization header receives.
+PRIVATE_PATH_PREFIXES = [
+    "/admin/",
+    "/moderation/",
+    "/publishing/",
+    "/betrieb/",
+    "/api/v1/moderation/",
+    "/api/v1/publishing/",
+    "/api/v1/partners/",
+    "/api/v1/stories/mine/",
+    "/api/v1/me/",
+    "/status/",
+    "/bestaetigen/",
+    "/einverstaendnis/",
+    "/mitmachen/",
+    "/partner/einladung/",
+    "/partner/login/",
+    "/metrics",
+    "/readyz",
+]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -337,7 +396,8 @@ CAMPAIGN_ALLIANCE = env("CAMPAIGN_ALLIANCE", default="Niedersachsen packt an")
 # --- Logging ----------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" in production: one object per line
-METRICS_TOKEN = env("METRICS_TOKEN", default="")  # empty: /metrics answers loopback only
+# Bearer token for /metrics and for the details of /readyz; empty: /metrics answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

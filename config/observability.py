@@ -4,6 +4,13 @@ Logs: one JSON object per line with ``request_id`` (from ``X-Request-ID`` or gen
 and ``task_id`` (inside Celery tasks), so one submission can be followed from the web
 request through every task it caused.
 
+Redaction: private links carry their token in the path (status, confirmation, guardian and
+invitation links). ``redact_url`` replaces those tokens and secret query values with
+``[redacted]``; ``RedactingFilter`` applies it to every log record (message, arguments and
+extra fields such as the ``request`` Django attaches to ``django.request`` warnings) on the
+console handler, whatever the formatter. Gunicorn's access log uses the same function
+(import ``config.observability.redact_url``).
+
 Metrics: web processes count requests themselves; Celery workers run in other processes
 (often on other machines), so task outcomes and durations are counted in Redis, and the
 ``/metrics`` view reads them there together with queue lengths, transcode speed and
@@ -33,6 +40,50 @@ task_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_i
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+# Paths whose next segment is a private token (stories/urls.py, publishing/partners/urls.py).
+PRIVATE_TOKEN_PREFIXES = ("status", "bestaetigen", "einverstaendnis", "partner/einladung")
+REDACTED = "[redacted]"
+_TOKEN_IN_PATH = re.compile(
+    r"(/(?:" + "|".join(re.escape(p) for p in PRIVATE_TOKEN_PREFIXES) + r")/)(?!link-anfordern/)"
+    r"[^/?#\s'\"]+"
+)
+_SECRET_QUERY = re.compile(
+    r"([?&](?:token|key|secret|code|password|signature|state|X-Amz-Signature|X-Amz-Credential)=)"
+    r"[^&#\s'\"]*",
+    re.IGNORECASE,
+)
+
+
+def redact_url(path: str) -> str:
+    """``path`` (or any text holding URLs) with private tokens replaced by ``[redacted]``.
+
+    ``/status/abc.def/`` -> ``/status/[redacted]/``; ``?token=x`` -> ``?token=[redacted]``.
+    Works on full URLs and on whole log lines alike.
+    """
+    return _SECRET_QUERY.sub(r"\1" + REDACTED, _TOKEN_IN_PATH.sub(r"\1" + REDACTED, path))
+
+
+class RedactingFilter(logging.Filter):
+    """Removes private tokens from a record before any formatter sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is still logged, unredacted args
+            return True
+        redacted = redact_url(message)
+        if redacted != message or record.args:
+            record.msg, record.args = redacted, None
+        for key, value in list(vars(record).items()):
+            if key in _STANDARD or key.startswith("_"):
+                continue
+            if key == "request" and hasattr(value, "get_full_path"):
+                setattr(record, key, f"{value.method} {redact_url(value.get_full_path())}")
+            elif isinstance(value, str):
+                setattr(record, key, redact_url(value))
+        return True
 
 
 class JsonFormatter(logging.Formatter):

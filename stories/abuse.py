@@ -15,6 +15,8 @@ action      setting                 counted at
 ``upload``  ``UPLOAD_CREATE_RATE``  tus ``POST /api/v1/uploads/`` (stories/uploads/services.py)
 ==========  ======================  =============================================
 
+``status_link`` (``STATUS_LINK_REQUEST_RATE``) counts requests for a fresh status link.
+
 The counter is the existing fixed-window counter in Redis (``INCR`` + ``EXPIRE``, shared by
 every web process, ``stories/uploads/ratelimit.py``). It is a thin, working wrapper on Redis,
 so it is kept rather than replaced by django-ratelimit, which would only add a second
@@ -39,13 +41,14 @@ from stories.uploads.services import client_ip_hash
 
 logger = logging.getLogger(__name__)
 
-Action = Literal["draft", "submit", "upload"]
+Action = Literal["draft", "submit", "upload", "status_link"]
 # action -> (counter scope, setting with the rate); the upload scope is the one
 # stories.uploads.services.upload_create counts under.
 LIMITS: dict[str, tuple[str, str]] = {
     "draft": ("form-draft", "FORM_DRAFT_RATE"),
     "submit": ("form-submit", "FORM_SUBMIT_RATE"),
     "upload": ("upload-create", "UPLOAD_CREATE_RATE"),
+    "status_link": ("status-link", "STATUS_LINK_REQUEST_RATE"),
 }
 
 

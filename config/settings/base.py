@@ -405,9 +405,23 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "config.observability.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Private tokens never reach a log line (config.observability.RedactingFilter).
+    "filters": {"redact": {"()": "config.observability.RedactingFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers (runserver's access log, DEBUG console) bypass the filter:
+        # route its loggers through ours.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Uploads ----------------------------------------------------------------
@@ -437,6 +451,8 @@ SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
 # Drafts started and stories sent per client address, counted in Redis; fails open.
 FORM_DRAFT_RATE = env("FORM_DRAFT_RATE", default="30/hour")
 FORM_SUBMIT_RATE = env("FORM_SUBMIT_RATE", default="20/hour")
+# Requests for a fresh status link (/status/link-anfordern/) per client address.
+STATUS_LINK_REQUEST_RATE = env("STATUS_LINK_REQUEST_RATE", default="5/hour")
 # Bytes per tus PATCH from the form: small enough that a dropped mobile connection loses little.
 FORM_UPLOAD_CHUNK_BYTES = env.int("FORM_UPLOAD_CHUNK_BYTES", default=2 * 1024**2)
 

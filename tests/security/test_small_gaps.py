@@ -89,3 +89,21 @@ def test_readyz_tells_anonymous_callers_a_status_word_only(client: Client, setti
     settings.METRICS_TOKEN = "ops"
     operator = client.get("/readyz", HTTP_AUTHORIZATION="Bearer ops").json()
     assert "secret-worker-host" in operator["checks"]["worker"]["detail"]
+
+
+def test_staff_sessions_end_within_a_working_day(settings: Any) -> None:
+    User.objects.create_user("mod2", password="right-horse-battery-9", is_staff=True)
+    User.objects.create_user("partner2", password="right-horse-battery-9")
+    staff = Client(REMOTE_ADDR="198.51.100.40")
+    response = staff.post(
+        "/admin/login/?next=/admin/",
+        {"username": "mod2", "password": "right-horse-battery-9"},
+    )
+    assert response.status_code == 302
+    assert staff.session.get_expiry_age() == settings.STAFF_SESSION_SECONDS < 14 * 24 * 3600
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == (
+        settings.STAFF_SESSION_SECONDS
+    )
+    partner = Client(REMOTE_ADDR="198.51.100.41")
+    partner.post("/partner/login/", {"username": "partner2", "password": "right-horse-battery-9"})
+    assert partner.session.get_expiry_age() == settings.SESSION_COOKIE_AGE

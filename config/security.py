@@ -37,7 +37,8 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request_is_private(request):
+        already = "no-store" in response.get("Cache-Control", "")
+        if request_is_private(request) and not already:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, private, max-age=0"
         return response

@@ -67,6 +67,15 @@ class ResilientRedisCache(RedisCache):
         )
         return dict(result)
 
+    def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:
+        return bool(
+            self._guard(
+                "touch",
+                False,
+                lambda: super(ResilientRedisCache, self).touch(key, timeout, version),
+            )
+        )
+
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         return int(
             self._guard(

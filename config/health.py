@@ -13,6 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.observability import operator_token_given
 from config.storage import media_backend_path
 
 
@@ -77,13 +78,24 @@ def run_checks() -> dict[str, dict[str, Any]]:
     return results
 
 
+def details_allowed(request: HttpRequest) -> bool:
+    """Operators (the metrics bearer token) and signed-in staff see what each check found."""
+    user = getattr(request, "user", None)
+    return operator_token_given(request) or bool(user is not None and user.is_staff)
+
+
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready when the database, Redis, storage and at least one worker all answer."""
+    """Ready when the database, Redis, storage and at least one worker all answer.
+
+    Anonymous callers get the status word only (``ok`` or ``unavailable``): host names,
+    backends and error texts are for operators (``Authorization: Bearer <METRICS_TOKEN>``)
+    and signed-in staff.
+    """
     checks = run_checks()
     ready = all(result["ok"] for result in checks.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
-    )
+    body: dict[str, Any] = {"status": "ok" if ready else "unavailable"}
+    if details_allowed(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if ready else 503)

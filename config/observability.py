@@ -4,6 +4,13 @@ Logs: one JSON object per line with ``request_id`` (from ``X-Request-ID`` or gen
 and ``task_id`` (inside Celery tasks), so one submission can be followed from the web
 request through every task it caused.
 
+Redaction: private links carry their token in the path (status, confirmation, guardian and
+invitation links). ``redact_url`` replaces those tokens and secret query values with
+``[redacted]``; ``RedactingFilter`` applies it to every log record (message, arguments and
+extra fields such as the ``request`` Django attaches to ``django.request`` warnings) on the
+console handler, whatever the formatter. Gunicorn's access log uses the same function
+(import ``config.observability.redact_url``).
+
 Metrics: web processes count requests themselves; Celery workers run in other processes
 (often on other machines), so task outcomes and durations are counted in Redis, and the
 ``/metrics`` view reads them there together with queue lengths, transcode speed and
@@ -13,6 +20,7 @@ today's YouTube quota from the database. No multiprocess directory is needed.
 from __future__ import annotations
 
 import contextvars
+import hmac
 import json
 import logging
 import re
@@ -23,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -32,6 +40,50 @@ task_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_i
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+# Paths whose next segment is a private token (stories/urls.py, publishing/partners/urls.py).
+PRIVATE_TOKEN_PREFIXES = ("status", "bestaetigen", "einverstaendnis", "partner/einladung")
+REDACTED = "[redacted]"
+_TOKEN_IN_PATH = re.compile(
+    r"(/(?:" + "|".join(re.escape(p) for p in PRIVATE_TOKEN_PREFIXES) + r")/)(?!link-anfordern/)"
+    r"[^/?#\s'\"]+"
+)
+_SECRET_QUERY = re.compile(
+    r"([?&](?:token|key|secret|code|password|signature|state|X-Amz-Signature|X-Amz-Credential)=)"
+    r"[^&#\s'\"]*",
+    re.IGNORECASE,
+)
+
+
+def redact_url(path: str) -> str:
+    """``path`` (or any text holding URLs) with private tokens replaced by ``[redacted]``.
+
+    ``/status/abc.def/`` -> ``/status/[redacted]/``; ``?token=x`` -> ``?token=[redacted]``.
+    Works on full URLs and on whole log lines alike.
+    """
+    return _SECRET_QUERY.sub(r"\1" + REDACTED, _TOKEN_IN_PATH.sub(r"\1" + REDACTED, path))
+
+
+class RedactingFilter(logging.Filter):
+    """Removes private tokens from a record before any formatter sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is still logged, unredacted args
+            return True
+        redacted = redact_url(message)
+        if redacted != message or record.args:
+            record.msg, record.args = redacted, None
+        for key, value in list(vars(record).items()):
+            if key in _STANDARD or key.startswith("_"):
+                continue
+            if key == "request" and hasattr(value, "get_full_path"):
+                setattr(record, key, f"{value.method} {redact_url(value.get_full_path())}")
+            elif isinstance(value, str):
+                setattr(record, key, redact_url(value))
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -197,22 +249,34 @@ def _count_by(queryset: Any, field: str) -> list[tuple[str, int]]:
     return [(row[field], row["n"]) for row in queryset.values(field).annotate(n=Count("id"))]
 
 
+def operator_token_given(request: HttpRequest) -> bool:
+    """Does the request carry ``Authorization: Bearer <METRICS_TOKEN>``? Never without a token.
+
+    Compared in constant time. Loopback is not trusted: a proxy on the same host would make
+    every visitor look local.
+    """
+    token = settings.METRICS_TOKEN
+    if not token:
+        return False
+    given = request.headers.get("Authorization", "")
+    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    """Prometheus text format; for operators: a bearer token, or loopback when none is set."""
+    """Prometheus text format, for operators holding the bearer token ``METRICS_TOKEN``.
+
+    Without a configured token the endpoint does not exist (404 for everyone).
+    """
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-    token = settings.METRICS_TOKEN
-    if token:
-        if request.headers.get("Authorization", "") != f"Bearer {token}":
-            return HttpResponse(
-                "metrics need a bearer token\n", status=401, content_type="text/plain"
-            )
-    elif request.META.get("REMOTE_ADDR") not in ("127.0.0.1", "::1"):
-        return HttpResponse(
-            "metrics are served on loopback only (set METRICS_TOKEN)\n",
-            status=403,
-            content_type="text/plain",
+    if not settings.METRICS_TOKEN:
+        raise Http404("metrics are off: set METRICS_TOKEN")
+    if not operator_token_given(request):
+        response = HttpResponse(
+            "metrics need a bearer token\n", status=401, content_type="text/plain"
         )
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     _register_collector()
     return HttpResponse(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
 

@@ -194,12 +194,7 @@ def _render(
     return render(request, template, context, status=status)
 
 
-def _rate_limited_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return _(
-        "Von Ihrer Internetverbindung kamen gerade sehr viele Anfragen. "
-        "Bitte versuchen Sie es in %(minutes)d Minuten noch einmal. Ihre Eingaben bleiben erhalten."
-    ) % {"minutes": minutes}
+_rate_limited_message = abuse.rate_limited_message
 
 
 def _save(form: StepForm, story: Story, request: HttpRequest) -> Story:

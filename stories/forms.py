@@ -386,3 +386,9 @@ def step_missing(
             if purpose not in given:
                 missing[f"consent_{purpose}"] = [_("Bitte bestätigen Sie diese Einwilligung.")]
     return missing
+
+
+class StatusLinkRequestForm(forms.Form):
+    """The e-mail address a story was sent from, to mail a fresh status link to."""
+
+    email = forms.EmailField(label=gettext_lazy("Ihre E-Mail-Adresse"), max_length=254)

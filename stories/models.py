@@ -105,6 +105,8 @@ class Story(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # sha256 of the private token behind the status link; the token itself is never stored.
     access_token_hash = models.CharField(max_length=64, unique=True)
+    # Part of the signed status link; raising it retires every status link sent before.
+    status_link_version = models.PositiveIntegerField(default=0)
     status = models.CharField(
         max_length=32, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

@@ -81,3 +81,19 @@ def guardian_request_send(*, story_id: int) -> bool:
         field="guardian_request_sent_at",
         send=send,
     )
+
+
+def status_link_send(*, story_id: int) -> bool:
+    """Mail the story's current status link (asked for on the status-link page).
+
+    Not claimed like the other mails: each request raises the link version, and the mail
+    always carries the newest link, so a repeated send is harmless.
+    """
+    story = Story.objects.filter(pk=story_id).exclude(submitter_email="").first()
+    if story is None or story.status in (Story.Status.DRAFT, Story.Status.ERASED):
+        return False
+    context = {
+        "status_url": status_url(public_id=str(story.public_id), version=story.status_link_version)
+    }
+    _mail(story, template="status_link", context=context, to=story.submitter_email)
+    return True

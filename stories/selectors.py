@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .links import confirm_token_public_id, guardian_token_public_id, status_token_public_id
+from .links import confirm_token_public_id, guardian_token_public_id, status_token_parts
 from .models import ConsentText, Story, StoryMedia
 from .tokens import token_hash
 from .uploads.models import Upload
@@ -15,8 +15,12 @@ def story_by_access_token(*, token: str) -> Story | None:
 
 
 def story_by_status_token(*, token: str) -> Story | None:
-    public_id = status_token_public_id(token)
-    return Story.objects.filter(public_id=public_id).first() if public_id else None
+    """The story behind a status link, unless the link was retired by a newer one."""
+    parts = status_token_parts(token)
+    if parts is None:
+        return None
+    public_id, version = parts
+    return Story.objects.filter(public_id=public_id, status_link_version=version).first()
 
 
 def story_by_guardian_token(*, token: str) -> Story | None:

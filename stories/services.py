@@ -407,6 +407,33 @@ def story_grant_edit_access(*, story: Story) -> str:
     return token
 
 
+def story_status_links_renew(*, email: str) -> int:
+    """Send a fresh status link for every sent story of ``email``; the old links stop working.
+
+    Returns how many stories got one; the caller must not tell the visitor (the same answer
+    either way, so nobody learns whether an address sent a story). Drafts and erased stories
+    have no status page.
+    """
+    email = email.strip()
+    if not email:
+        return 0
+    ids = list(
+        Story.objects.filter(submitter_email__iexact=email)
+        .exclude(status__in=[S.DRAFT, S.ERASED])
+        .values_list("pk", flat=True)
+    )
+    for story_id in ids:
+        with transaction.atomic():
+            locked = Story.objects.select_for_update().get(pk=story_id)
+            locked.status_link_version += 1
+            locked.save(update_fields=["status_link_version", "updated_at"])
+            audit_record(
+                action="stories.story.status_link_renew", story=locked, actor_fallback="submitter"
+            )
+            enqueue_on_commit("workers.tasks.mail.send_status_link", locked.pk)
+    return len(ids)
+
+
 def guardian_decide(*, story: Story, agree: bool) -> Story:
     """The guardian's answer from the link in their e-mail, recorded in the consent ledger.
 

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import attachments, selectors, services, subtitles
+from . import abuse, attachments, selectors, services, subtitles
 from .links import status_token
 from .models import Story
 from .upload_tokens import story_upload_token
@@ -95,6 +95,7 @@ class StoryCreateApi(APIView):
         request=InputSerializer, responses={201: OutputSerializer}, summary="Start a story draft"
     )
     def post(self, request: Request) -> Response:
+        abuse.submission_limit_enforce(request=request, action="draft")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         story, token = services.story_create_draft(
@@ -241,6 +242,7 @@ class StorySubmitApi(_StoryTokenApi):
     )
     def post(self, request: Request) -> Response:
         story = self.story(request)
+        abuse.submission_limit_enforce(request=request, action="submit")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         story = services.story_submit(

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.api import ConflictError
 
-from . import selectors, services
+from . import abuse, selectors, services
+from .forms import StatusLinkRequestForm
 from .links import status_token
 from .models import ConsentText, Story
 
@@ -91,6 +92,28 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         ),
     }
     return render(request, "stories/status.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def status_link_request(request: HttpRequest) -> HttpResponse:
+    """A submitter who lost the status link asks for a fresh one; the old one stops working.
+
+    The answer is the same whether or not a story belongs to the address, and the page is
+    rate-limited per client address.
+    """
+    template = "stories/status_link_request.html"
+    form = StatusLinkRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        return render(request, template, {"form": form})
+    wait = abuse.submission_limit_hit(request=request, action="status_link")
+    if wait is not None:
+        form.is_valid()
+        form.add_error(None, abuse.rate_limited_message(wait))
+        return render(request, template, {"form": form}, status=429)
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    services.story_status_links_renew(email=form.cleaned_data["email"])
+    return render(request, template, {"form": None, "sent": True})
 
 
 @require_http_methods(["GET", "POST"])

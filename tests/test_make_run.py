@@ -47,6 +47,7 @@ def test_make_run_serves_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         REDIS_PORT=str(redis_port),
         YOUTUBE_STANDIN_PORT=str(yt_port),
         CELERY_HEARTBEAT_INTERVAL="5",
+        METRICS_TOKEN="make-run-test-token",  # /readyz shows its checks only to operators
     )
     log = (tmp_path / "run.log").open("wb")
     process = subprocess.Popen(
@@ -64,7 +65,11 @@ def test_make_run_serves_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         assert _get(f"{base}/api/schema/") == 200
         assert _get(f"{base}/admin/login/") == 200
         assert _get(f"http://127.0.0.1:{yt_port}/") == 200
-        ready = requests.get(f"{base}/readyz", timeout=5).json()
+        ready = requests.get(
+            f"{base}/readyz",
+            headers={"Authorization": "Bearer make-run-test-token"},
+            timeout=5,
+        ).json()
         assert ready["checks"]["worker"]["ok"] is True
         output = (tmp_path / "run.log").read_text()
         assert "Demo accounts (shown once" in output

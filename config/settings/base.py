@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "config.security.PrivateNoStoreMiddleware",
     "config.observability.RequestIdMiddleware",
     "config.cache.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -109,6 +111,63 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every browser feature the product does not use is denied. The form's video preview and the
+# gallery's YouTube embed (two-click, youtube-nocookie.com) may go full screen; the embed may
+# also autoplay after the click, play protected media and picture-in-picture.
+_EMBED = "https://www.youtube-nocookie.com"  # the library quotes origins
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "ambient-light-sensor",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "interest-cohort",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "autoplay": ["self", _EMBED],
+    "encrypted-media": ["self", _EMBED],
+    "fullscreen": ["self", _EMBED],
+    "picture-in-picture": ["self", _EMBED],
+}
+# Answers under these paths are never stored by browsers or proxies (config/security.py);
+# neither is anything a signed-in user or a bearer of an Authorization header receives.
+PRIVATE_PATH_PREFIXES = [
+    "/admin/",
+    "/moderation/",
+    "/publishing/",
+    "/betrieb/",
+    "/api/v1/moderation/",
+    "/api/v1/publishing/",
+    "/api/v1/partners/",
+    "/api/v1/stories/mine/",
+    "/api/v1/me/",
+    "/status/",
+    "/bestaetigen/",
+    "/einverstaendnis/",
+    "/mitmachen/",
+    "/partner/einladung/",
+    "/partner/login/",
+    "/metrics",
+    "/readyz",
+]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -280,11 +339,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
-AUTHENTICATION_BACKENDS = ["config.auth.ThrottledModelBackend"]
-# After this many failed sign-ins for one account or one address, sign-in is refused for
-# LOGIN_LOCKOUT_SECONDS (counted in Redis across all web processes).
+# Sign-in lockout (django-axes, config/auth.py): failures are counted per (username, client
+# address) and per address, in the shared cache; never per username alone.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Failed sign-ins for one name from one address before that pair is locked.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
-LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# Failed sign-ins from one address (any names) before the address is locked.
+LOGIN_ADDRESS_MAX_FAILURES = env.int("LOGIN_ADDRESS_MAX_FAILURES", default=30)
+# The first lock lasts this long; each further lock of the same pair or address within a day
+# doubles it, up to LOGIN_LOCKOUT_MAX_SECONDS.
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=300)
+LOGIN_LOCKOUT_MAX_SECONDS = env.int("LOGIN_LOCKOUT_MAX_SECONDS", default=4 * 3600)
+# Staff (moderators, publishers, admins) are signed out after this long; others keep
+# Django's SESSION_COOKIE_AGE (14 days).
+STAFF_SESSION_SECONDS = env.int("STAFF_SESSION_SECONDS", default=10 * 3600)
+AXES_HANDLER = "config.auth.PairAndAddressCacheHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = "config.auth.cool_off"
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False  # the handler forgets the pair's failures itself
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -317,7 +400,8 @@ CAMPAIGN_ALLIANCE = env("CAMPAIGN_ALLIANCE", default="Niedersachsen packt an")
 # --- Logging ----------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" in production: one object per line
-METRICS_TOKEN = env("METRICS_TOKEN", default="")  # empty: /metrics answers loopback only
+# Bearer token for /metrics and for the details of /readyz; empty: /metrics answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -325,9 +409,23 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "config.observability.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # Private tokens never reach a log line (config.observability.RedactingFilter).
+    "filters": {"redact": {"()": "config.observability.RedactingFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers (runserver's access log, DEBUG console) bypass the filter:
+        # route its loggers through ours.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Uploads ----------------------------------------------------------------
@@ -358,6 +456,8 @@ SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
 # Drafts started and stories sent per client address, counted in Redis; fails open.
 FORM_DRAFT_RATE = env("FORM_DRAFT_RATE", default="30/hour")
 FORM_SUBMIT_RATE = env("FORM_SUBMIT_RATE", default="20/hour")
+# Requests for a fresh status link (/status/link-anfordern/) per client address.
+STATUS_LINK_REQUEST_RATE = env("STATUS_LINK_REQUEST_RATE", default="5/hour")
 # Bytes per tus PATCH from the form: small enough that a dropped mobile connection loses little.
 FORM_UPLOAD_CHUNK_BYTES = env.int("FORM_UPLOAD_CHUNK_BYTES", default=2 * 1024**2)
 

@@ -19,6 +19,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "Production needs PostgreSQL: set DATABASE_URL=postgres://user:password@host/db."
     )
 
+# Mails carry private links (status, confirmation, invitations): the console backend would
+# print them into the logs. Refuse it unless explicitly allowed (a rehearsal, a demo).
+EMAIL_ALLOW_CONSOLE = env.bool("EMAIL_ALLOW_CONSOLE", default=False)
+if (
+    globals().get("EMAIL_BACKEND") == "django.core.mail.backends.console.EmailBackend"
+    and not EMAIL_ALLOW_CONSOLE
+):
+    raise ImproperlyConfigured(
+        "Production would print e-mails (with private links) to the console: set EMAIL_URL "
+        "(e.g. smtp+tls://user:password@mail.example.org:587), or EMAIL_ALLOW_CONSOLE=true "
+        "to allow it knowingly."
+    )
+
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 # One JSON object per line, with request and task ids, for the log collector.
@@ -28,6 +41,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env("LOG_FORMAT", default="json"),
+            "filters": ["redact"],
         }
     },
 }

@@ -23,3 +23,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # Each test process keeps its own cache; tests/conftest.py empties it before every test.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Axes warns about a per-process cache; the tests count sign-ins within one process.
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]

@@ -19,7 +19,8 @@ def test_healthz_answers_without_touching_anything(client: Client) -> None:
 @pytest.mark.django_db
 def test_readyz_reports_each_dependency_readably(client: Client, settings: object) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # type: ignore[attr-defined]
-    response = client.get("/readyz")
+    settings.METRICS_TOKEN = "ops-token"  # type: ignore[attr-defined]
+    response = client.get("/readyz", HTTP_AUTHORIZATION="Bearer ops-token")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
@@ -31,12 +32,15 @@ def test_readyz_reports_each_dependency_readably(client: Client, settings: objec
 
 
 @pytest.mark.worker
-def test_readyz_is_ready_when_a_worker_consumes(client: Client, celery_worker: object) -> None:
+def test_readyz_is_ready_when_a_worker_consumes(
+    client: Client, celery_worker: object, settings: object
+) -> None:
     from workers.tasks.maintenance import heartbeat
 
+    settings.METRICS_TOKEN = "ops-token"  # type: ignore[attr-defined]
     heartbeat.delay()
     wait_for(lambda: client.get("/readyz").status_code == 200, timeout=30, what="readiness")
-    body = client.get("/readyz").json()
+    body = client.get("/readyz", HTTP_AUTHORIZATION="Bearer ops-token").json()
     assert body["status"] == "ok"
     assert all(check["ok"] for check in body["checks"].values())
 

@@ -37,6 +37,7 @@ def test_production_hardens_transport_and_cookies() -> None:
         "DJANGO_ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "postgres://u:p@db/zm",
         "REDIS_URL": "redis://redis:6379/0",
+        "EMAIL_URL": "smtp+tls://mail.example.org:587",
     }
     code = (
         "import json; import config.settings.production as p; print(json.dumps({k: getattr(p, k)"

@@ -55,6 +55,7 @@ def test_storage_round_trip_streams_and_signs(s3_storage: Any, tmp_path: Path) -
 
 
 @pytest.mark.django_db
-def test_readiness_checks_s3_storage(s3_storage: Any, client: Any) -> None:
-    body = client.get("/readyz").json()
+def test_readiness_checks_s3_storage(s3_storage: Any, client: Any, settings: Any) -> None:
+    settings.METRICS_TOKEN = "ops-token"
+    body = client.get("/readyz", HTTP_AUTHORIZATION="Bearer ops-token").json()
     assert body["checks"]["storage"] == {"ok": True, "detail": "S3Storage"}

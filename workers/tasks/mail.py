@@ -27,6 +27,20 @@ def send_story_confirmation(story_id: int) -> None:
     confirmation_send(story_id=story_id)
 
 
+@shared_task(
+    name="workers.tasks.mail.send_status_link",
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_status_link(story_id: int) -> None:
+    """A fresh private status link, asked for by the submitter."""
+    from stories.notifications import status_link_send
+
+    status_link_send(story_id=story_id)
+
+
 def _enqueue_confirmation(story_id: int) -> None:
     send_story_confirmation.delay(story_id)
 

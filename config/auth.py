@@ -136,20 +136,10 @@ class PairAndAddressCacheHandler(AxesCacheHandler):
     def user_logged_in(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         """A successful sign-in forgets that pair's failures (not the address's: an attacker
         with an account of their own must not reset the address ceiling by signing in).
-
-        Staff sessions are short (``STAFF_SESSION_SECONDS``, a working day) instead of the
-        14 days partners keep; set here because every password sign-in passes this point.
         """
         super().user_logged_in(sender, request, user, **kwargs)
         pair_key, _address_key = self._keys(request, {"username": user.get_username()})
         self.cache.delete(pair_key)
-        staff_session_limit(request=request, user=user)
-
-
-def staff_session_limit(*, request: HttpRequest, user: Any) -> None:
-    """Staff sessions end ``STAFF_SESSION_SECONDS`` after sign-in (or their last change)."""
-    if getattr(user, "is_staff", False) and hasattr(request, "session"):
-        request.session.set_expiry(settings.STAFF_SESSION_SECONDS)
 
 
 def cool_off(request: HttpRequest | None) -> timedelta:

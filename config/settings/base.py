@@ -355,9 +355,6 @@ LOGIN_ADDRESS_MAX_FAILURES = env.int("LOGIN_ADDRESS_MAX_FAILURES", default=30)
 # doubles it, up to LOGIN_LOCKOUT_MAX_SECONDS.
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=300)
 LOGIN_LOCKOUT_MAX_SECONDS = env.int("LOGIN_LOCKOUT_MAX_SECONDS", default=4 * 3600)
-# Staff (moderators, publishers, admins) are signed out after this long; others keep
-# Django's SESSION_COOKIE_AGE (14 days).
-STAFF_SESSION_SECONDS = env.int("STAFF_SESSION_SECONDS", default=10 * 3600)
 AXES_HANDLER = "config.auth.PairAndAddressCacheHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES

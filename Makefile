@@ -49,9 +49,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/vendor/tus.min.js: node_modules/.installed
-	mkdir -p static/vendor
-	cp node_modules/tus-js-client/dist/tus.min.js $@
+# The same vendoring step as the release build (scripts/build-release).
+static/vendor/tus.min.js: node_modules/.installed scripts/vendor-static
+	scripts/vendor-static
 
 # Compiled translations (.mo) are built, not committed.
 locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/django.po)

@@ -16,7 +16,7 @@ RUN_PACKAGES := ffmpeg=ffmpeg ffprobe=ffmpeg redis-server=redis-server msgfmt=ge
 	/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf=fonts-noto-core \
 	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core \
 	lib:libcairo.so.2=libcairo2 lib:libraqm.so.0=libraqm0 pdftoppm=poppler-utils
-TEST_PACKAGES := $(RUN_PACKAGES) chromium=chromium
+TEST_PACKAGES := $(RUN_PACKAGES) chromium=chromium nginx=nginx
 PG_PACKAGES := psql=postgresql-client /usr/lib/postgresql=postgresql
 
 .PHONY: help run test lint typecheck pytest system-packages system-packages-test deps \

@@ -20,12 +20,13 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium=chromium nginx=nginx
 PG_PACKAGES := psql=postgresql-client /usr/lib/postgresql=postgresql
 
 .PHONY: help run test lint typecheck pytest system-packages system-packages-test deps \
-	migrate demo bench clean-var test-postgres doctor
+	migrate demo bench clean-var test-postgres doctor production-check
 
 help:
 	@echo "make run   – start the whole product on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test  – install what is missing and run every check and test"
 	@echo "make bench – run the benchmarks in bench/ and write docs/benchmarks.md"
+	@echo "make production-check – run the production shape behind nginx and check it"
 
 # --- Installation -------------------------------------------------------------
 $(PYTHON)-available:
@@ -101,6 +102,11 @@ test: system-packages-test deps
 test-postgres: system-packages-test deps
 	@scripts/ensure-system-packages $(PG_PACKAGES)
 	scripts/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The production shape on loopback from a release build, checked through nginx (no Docker).
+production-check: system-packages-test deps
+	@scripts/ensure-system-packages $(PG_PACKAGES) nginx=nginx
+	$(PY) scripts/production-check
 
 bench: system-packages deps
 	$(PY) bench/report.py

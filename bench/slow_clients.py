@@ -274,11 +274,11 @@ def scenario(
 
 
 def upload_streams(workers: int, threads: int) -> int:
-    """nginx's cap on concurrent upload streams: with gthread, every worker keeps 4 threads
+    """nginx's cap on concurrent upload streams: with gthread, every worker keeps 8 threads
     free even if all streams land on it; sync workers cannot be protected that way (a cap
     below the number of workers would allow one or two uploads site-wide), so they get the
     generous cap a first configuration would have."""
-    return max(1, min(workers * threads // 2, threads - 4)) if threads > 1 else 24
+    return max(1, min(workers * threads // 2, threads - 8)) if threads > 1 else 24
 
 
 def main() -> int:
@@ -313,10 +313,12 @@ def main() -> int:
         )
         plan = [
             ("sync", 3, 1, False, 4),
-            ("gthread", 2, 16, False, 4),
-            ("gthread", 2, 16, False, 20),
+            ("gthread", 2, 32, False, 4),
+            ("gthread", 2, 32, False, 20),
+            ("gthread", 2, 32, False, 40),
             ("sync", 3, 1, True, 20),
-            ("gthread", 2, 16, True, 20),
+            ("gthread", 2, 32, True, 20),
+            ("gthread", 2, 32, True, 40),
         ]
         for worker_class, workers, threads, nginx, slow in plan:
             result = scenario(

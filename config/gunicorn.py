@@ -20,7 +20,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 # A sync request may take this long (the gallery's worst page, an API export); nginx's
 # proxy_read_timeout is the same.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))

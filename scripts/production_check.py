@@ -78,6 +78,7 @@ SEL: dict[str, Any] = {
     "login_user": "#id_username",
     "login_password": "#id_password",
     "login_submit": "input[type=submit]",
+    "partner_login_submit": ("button", "Anmelden"),
     "otp_token": 'input[name="token"]',
     "claim": ("button", "Bearbeiten (für andere sperren)"),
     "checklist": ".ws-checklist input[type=checkbox]",
@@ -777,15 +778,17 @@ class Journey:
 
         def published() -> str:
             for video_id, video in _standin_state(self.shape)["videos"].items():
-                if video.get("title", "").startswith(self.title[:20]) and video.get(
-                    "uploadStatus", "processed"
+                # Public before the withdrawal (YOUTUBE_PRIVACY=public), so that "private"
+                # afterwards is the takedown's doing.
+                if video.get("title", "").startswith(self.title[:20]) and (
+                    video.get("privacyStatus") == "public"
                 ):
                     return str(video_id)
             return ""
 
         self.video_id = wait_for(published, timeout=WAIT, what="the video on the stand-in",
                                  stack=self.shape.stack)  # fmt: skip
-        return f"video {self.video_id} on the stand-in"
+        return f"video {self.video_id} is public on the stand-in"
 
     def embed(self) -> str:
         page = self._page()
@@ -810,11 +813,11 @@ class Journey:
 
     def kit(self) -> str:
         page = self._page()
-        page.goto(f"{self.base}/admin/login/?next=/partner/kit/")
+        page.goto(f"{self.base}/partner/login/?next=/partner/kit/")
         page.locator(SEL["login_user"]).fill("verein")
         page.locator(SEL["login_password"]).fill(self.shape.password)
-        page.locator(SEL["login_submit"]).click()
-        page.wait_for_load_state()
+        _role(page, "partner_login_submit").click()
+        page.wait_for_url(re.compile(r"/partner/(kit/)?$"))
 
         def zipped() -> Any:
             response = page.request.get(f"{self.base}/partner/kit/zip/")

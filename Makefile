@@ -106,7 +106,7 @@ test-postgres: system-packages-test deps
 # The production shape on loopback from a release build, checked through nginx (no Docker).
 production-check: system-packages-test deps
 	@scripts/ensure-system-packages $(PG_PACKAGES) nginx=nginx
-	$(PY) scripts/production-check
+	scripts/production-check
 
 bench: system-packages deps
 	$(PY) bench/report.py

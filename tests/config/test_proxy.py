@@ -109,3 +109,13 @@ def test_production_settings_do_not_trust_the_proto_header_from_everyone() -> No
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "None"
+
+
+def test_a_bad_trusted_proxies_entry_fails_at_start(settings: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.proxy import TrustedProxyMiddleware
+
+    settings.TRUSTED_PROXIES = ["nginx.internal"]
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
+        TrustedProxyMiddleware(lambda request: None)  # type: ignore[arg-type, return-value]

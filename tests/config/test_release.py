@@ -122,3 +122,15 @@ def test_nothing_in_the_product_imports_the_youtube_stand_in() -> None:
                 elif isinstance(node, ast.ImportFrom):
                     names = [node.module or ""] + [alias.name for alias in node.names]
                 assert not any("youtube_standin" in name for name in names), path
+
+
+def test_ci_runs_the_production_check_after_both_test_passes() -> None:
+    steps = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip().startswith("make ")
+    ]
+    assert steps == ["make test", "make test-postgres", "make production-check"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^production-check:", makefile, re.M)
+    assert (ROOT / "scripts" / "production-check").stat().st_mode & 0o111

@@ -1,9 +1,13 @@
-# Production image: one image for web, workers and beat.
-FROM python:3.11-slim-bookworm AS base
+# syntax=docker/dockerfile:1
+# Production images, both from the one release build (scripts/build-release):
+#   app   – web (gunicorn), workers and beat
+#   proxy – nginx in front of gunicorn, with the collected static files baked in
+FROM python:3.11-slim-bookworm AS app
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON=/usr/local/bin/python3.11 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=config.settings.production
 
@@ -17,18 +21,19 @@ RUN apt-get update \
 
 WORKDIR /app
 RUN pip install --no-cache-dir uv==0.13.9
-COPY pyproject.toml uv.lock ./
-RUN uv sync --frozen --no-dev --no-install-project
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && mkdir -p static/vendor \
- && cp node_modules/tus-js-client/dist/tus.min.js static/vendor/tus.min.js
+# .dockerignore keeps local state, tests and the YouTube stand-in out of the context.
 COPY . .
-RUN export DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://b@b/b \
-    REDIS_URL=redis://b:6379/0 && python manage.py collectstatic --no-input -v0 \
- && python manage.py compilemessages -v0
+RUN --mount=type=cache,target=/root/.cache/uv --mount=type=cache,target=/root/.npm \
+    scripts/build-release
 
 RUN useradd --system --uid 10001 --home /app app && mkdir -p /app/var && chown app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", \
-     "--access-logfile", "-"]
+# Worker class, timeouts and bind address: config/gunicorn.py (chosen by bench/slow_clients.py).
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.py"]
+
+FROM nginx:1.26-bookworm AS proxy
+# The official image renders /etc/nginx/templates/*.template with envsubst at start.
+COPY deploy/nginx/zusammen-mehr.conf.template /etc/nginx/templates/default.conf.template
+COPY deploy/nginx/tls-on.conf deploy/nginx/tls-off.conf /etc/nginx/snippets/
+COPY --from=app /app/var/staticfiles /srv/static

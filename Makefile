@@ -16,16 +16,17 @@ RUN_PACKAGES := ffmpeg=ffmpeg ffprobe=ffmpeg redis-server=redis-server msgfmt=ge
 	/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf=fonts-noto-core \
 	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core \
 	lib:libcairo.so.2=libcairo2 lib:libraqm.so.0=libraqm0 pdftoppm=poppler-utils
-TEST_PACKAGES := $(RUN_PACKAGES) chromium=chromium
+TEST_PACKAGES := $(RUN_PACKAGES) chromium=chromium nginx=nginx
 PG_PACKAGES := psql=postgresql-client /usr/lib/postgresql=postgresql
 
 .PHONY: help run test lint typecheck pytest system-packages system-packages-test deps \
-	migrate demo bench clean-var test-postgres doctor
+	migrate demo bench clean-var test-postgres doctor production-check
 
 help:
 	@echo "make run   – start the whole product on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test  – install what is missing and run every check and test"
 	@echo "make bench – run the benchmarks in bench/ and write docs/benchmarks.md"
+	@echo "make production-check – run the production shape behind nginx and check it"
 
 # --- Installation -------------------------------------------------------------
 $(PYTHON)-available:
@@ -49,9 +50,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/vendor/tus.min.js: node_modules/.installed
-	mkdir -p static/vendor
-	cp node_modules/tus-js-client/dist/tus.min.js $@
+# The same vendoring step as the release build (scripts/build-release).
+static/vendor/tus.min.js: node_modules/.installed scripts/vendor-static
+	scripts/vendor-static
 
 # Compiled translations (.mo) are built, not committed.
 locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/django.po)
@@ -101,6 +102,11 @@ test: system-packages-test deps
 test-postgres: system-packages-test deps
 	@scripts/ensure-system-packages $(PG_PACKAGES)
 	scripts/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The production shape on loopback from a release build, checked through nginx (no Docker).
+production-check: system-packages-test deps
+	@scripts/ensure-system-packages $(PG_PACKAGES) nginx=nginx
+	scripts/production-check
 
 bench: system-packages deps
 	$(PY) bench/report.py

@@ -57,6 +57,13 @@ TARGETS: dict[str, tuple[str, list[tuple[str, str, Any, str]]]] = {
             ("zip_median_ms", "<=", 100, "ms"),
         ],
     ),
+    "slow_clients.py": (
+        "/healthz while 20 tus PATCHes trickle one byte every 2 s (nginx + gthread)",
+        [
+            ("after_healthz_failures", "<=", 0, "failed probes"),
+            ("after_healthz_max_ms", "<=", 1000, "ms"),
+        ],
+    ),
     "gallery.py": (
         "gallery and story page, 10,000 stories, 50 clients",
         [

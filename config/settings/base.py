@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.proxy.TrustedProxyMiddleware",  # first: real client address and scheme
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "config.security.PrivateNoStoreMiddleware",
@@ -86,6 +87,13 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Reverse proxy ----------------------------------------------------------
+# Addresses/networks of the reverse proxies (nginx) in front of gunicorn. Only from these
+# peers are X-Forwarded-For (the client address every rate limit and lockout reads) and
+# X-Forwarded-Proto (request.is_secure()) believed; from anyone else they are removed.
+# Empty: nobody is trusted. See config/proxy.py.
+TRUSTED_PROXIES: list[str] = env.list("TRUSTED_PROXIES", default=[])
 
 # --- Browser security -------------------------------------------------------
 # No inline script anywhere: pages load their JavaScript from /static/ and pass data in

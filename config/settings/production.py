@@ -47,7 +47,8 @@ LOGGING = {
 }
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No SECURE_PROXY_SSL_HEADER: it would believe X-Forwarded-Proto from every peer.
+# config.proxy.TrustedProxyMiddleware sets the scheme from TRUSTED_PROXIES only.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = True

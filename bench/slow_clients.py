@@ -47,13 +47,28 @@ def load_render() -> Any:
     return module
 
 
-def create_upload(
-    base: str, *, length: int, metadata: str = "draft YmVuY2g=", source: str = ""
-) -> str:
-    """A tus upload of ``length`` bytes; returns its absolute URL (default owner: "bench")."""
-    headers = {"Tus-Resumable": "1.0.0", "Upload-Length": str(length)}
-    if metadata:
-        headers["Upload-Metadata"] = metadata
+DRAFT_PY = """
+import secrets
+from stories.models import Region, Story, Topic
+from stories.upload_tokens import story_upload_token
+story = Story.objects.create(access_token_hash=secrets.token_hex(32), title="Langsam",
+    text="Ein Entwurf für langsame Uploads.", region=Region.objects.first(),
+    topic=Topic.objects.first())
+print(story_upload_token(story=story))
+"""
+
+
+def draft_upload_token(env: dict[str, str]) -> str:
+    """A fresh draft's upload token (the secret its form would hold), made in ``env``'s DB."""
+    return subprocess.run(
+        [str(BIN / "python"), "manage.py", "shell", "-c", DRAFT_PY],
+        cwd=ROOT, env=env, check=True, timeout=300, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+
+
+def create_upload(base: str, *, length: int, token: str, source: str = "") -> str:
+    """A tus upload of ``length`` bytes for the draft ``token`` opens; returns its URL."""
+    headers = {"Tus-Resumable": "1.0.0", "Upload-Length": str(length), "Upload-Token": token}
     if source:
         headers["X-Bench-Source"] = source
     response = requests.post(f"{base}/api/v1/uploads/", headers=headers, timeout=30)
@@ -69,6 +84,7 @@ class SlowClient:
     port: int
     path: str
     source: str = ""
+    token: str = ""  # the draft's upload token, sent as Upload-Token
     interval: float = 2.0
     sent: int = 0
     refused: str = ""  # the status line if the server answered before the body was done
@@ -89,7 +105,9 @@ class SlowClient:
             head = (
                 f"PATCH {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
                 "Tus-Resumable: 1.0.0\r\nContent-Type: application/offset+octet-stream\r\n"
-                f"Upload-Offset: 0\r\nContent-Length: {length}\r\n\r\n"
+                f"Upload-Offset: 0\r\nContent-Length: {length}\r\n"
+                + (f"Upload-Token: {self.token}\r\n" if self.token else "")
+                + "\r\n"
             )
             try:
                 sock.sendall(head.encode())
@@ -124,6 +142,7 @@ def hold_slow_clients(
     probe_url: str,
     probe_timeout: float = 5.0,
     settle: float = 3.0,
+    upload_token: str = "",
 ) -> dict[str, Any]:
     """Open one slow PATCH per upload URL through ``front``, probe ``probe_url`` meanwhile."""
     host, port = front.rsplit(":", 1)
@@ -132,7 +151,7 @@ def hold_slow_clients(
     for n, url in enumerate(upload_urls):
         path = "/" + url.split("/", 3)[3]
         source = f"127.0.{10 + n // 250}.{1 + n % 250}" if distinct_sources else ""
-        client = SlowClient(host=host, port=int(port), path=path, source=source)
+        client = SlowClient(host=host, port=int(port), path=path, source=source, token=upload_token)
         client.start(stop, length)
         clients.append(client)
     time.sleep(settle)  # the slow bodies have reached the application
@@ -255,7 +274,8 @@ def scenario(
             front = f"127.0.0.1:{proxy_port}"
             wait_up(f"http://{front}/healthz")
         length = 1_000_000
-        urls = [create_upload(f"http://{app}", length=length) for _ in range(slow)]
+        token = draft_upload_token(env)
+        urls = [create_upload(f"http://{app}", length=length, token=token) for _ in range(slow)]
         result = hold_slow_clients(
             front=front,
             upload_urls=urls,
@@ -263,6 +283,7 @@ def scenario(
             length=length,
             distinct_sources=nginx,
             probe_url=f"http://{front}/healthz",
+            upload_token=token,
         )
     finally:
         stop(proxy)
@@ -298,8 +319,7 @@ def main() -> int:
         "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nothing there: limits fail open
         "LOG_LEVEL": "ERROR",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,127.0.0.2",
-        # The endpoint alone: no draft check, no hand-over to the media pipeline.
-        "UPLOADS_OWNER_VALIDATOR": "",
+        # The endpoint with its real draft check, without the hand-over to the media pipeline.
         "UPLOADS_ON_COMPLETE": "",
     }
     results = []

@@ -203,9 +203,13 @@ def publication_get_actions(
 
 
 # --- Pending work for the reconciler ------------------------------------------------------
-def _channel_connected() -> bool:
+def channel_is_connected() -> bool:
+    """The campaign's channel is connected (not waiting for a reconnect)."""
     channel = channel_get()
     return channel is not None and channel.status == YouTubeChannel.Status.CONNECTED
+
+
+_channel_connected = channel_is_connected
 
 
 def publication_find_stuck(now: dt.datetime) -> list[int]:
@@ -257,3 +261,58 @@ def takedown_find_stuck(now: dt.datetime, *, fresh: bool = False) -> list[int]:
     orphaned = Q(story__status__in=GONE_STORY) & ~Q(status__in=[P.TAKEDOWN_REQUESTED, P.TAKEN_DOWN])
     rows = Publication.objects.filter(requested | orphaned)
     return list(rows.values_list("story_id", flat=True).distinct())
+
+
+# --- What a publisher must know, in words ---------------------------------------------------
+def publication_status_label(publication: Publication) -> str:
+    """The status as publishers should read it: a "published" video that is private on YouTube
+    (uploaded so, or made private by hand) is shown as private, not as published.
+    """
+    from django.utils.translation import gettext as _
+
+    if publication.status == P.PUBLISHED:
+        if publication.youtube_problem == "video_deleted":
+            return _("Auf YouTube gelöscht")
+        if publication.youtube_privacy == "private":
+            return _("Privat auf YouTube (nicht öffentlich sichtbar)")
+        if publication.youtube_privacy == "unlisted":
+            return _("Veröffentlicht (nicht gelistet)")
+    return str(publication.get_status_display())
+
+
+def publication_notices(publication: Publication) -> list[str]:
+    """Sentences for the publication page: what is wrong or waiting, and the next step."""
+    from django.utils.translation import gettext as _
+
+    from .takedown import failing_steps
+    from .truth import problem_message
+
+    notices = [step["message"] for step in failing_steps(publication)]
+    channel = channel_get()
+    waiting = publication.status in (*ACTIVE, P.TAKEDOWN_REQUESTED)
+    if waiting and (channel is None or channel.status != YouTubeChannel.Status.CONNECTED):
+        notices.append(
+            _(
+                "Der YouTube-Kanal muss neu verbunden werden; bis dahin ist die "
+                "Veröffentlichung pausiert und nichts geht verloren. Nächster Schritt: eine "
+                "Kampagnen-Admin verbindet den Kanal unter „YouTube-Kanal“ neu."
+            )
+        )
+    if publication.status == P.WAITING_FOR_QUOTA:
+        if publication.last_error.startswith("Our own daily quota budget"):
+            notices.append(
+                _(
+                    "Unser eigenes Tagesbudget reicht heute nicht für die ganze Veröffentlichung; "
+                    "YouTube wurde nicht gefragt. Es geht nach Mitternacht (Pazifikzeit) weiter."
+                )
+            )
+        else:
+            notices.append(
+                _(
+                    "YouTube hat das Tageskontingent für verbraucht erklärt. Es geht nach "
+                    "Mitternacht (Pazifikzeit) weiter."
+                )
+            )
+    if publication.youtube_problem:
+        notices.append(problem_message(publication))
+    return notices

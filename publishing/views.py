@@ -17,6 +17,7 @@ from config.api import ApplicationError
 
 from . import selectors, services
 from .models import Publication
+from .takedown import step_states as takedown_step_states
 from .youtube import ReconnectRequired, metadata_problems
 
 SESSION_STATE = "publishing.oauth.state"
@@ -129,6 +130,9 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "problems": problems,
         "actions": actions,
+        "status_label": selectors.publication_status_label(publication),
+        "notices": selectors.publication_notices(publication),
+        "takedown_steps": list(takedown_step_states(publication).values()),
     }
     return render(request, "publishing/publication.html", context)
 

@@ -113,12 +113,48 @@ class ControlRoutes(HandlerBase):
                     counters[key] = {} if key == "calls" else 0
                 self.store.save()
             self._send_json(200, self._state_summary())
+        elif method == "POST" and action.startswith(("lose-video/", "lose-playlist/", "video/")):
+            self._change_behind_the_products_back(action)
+            self._send_json(200, self._state_summary())
         elif method == "GET" and action.startswith("media/"):
             self._serve_file(action.removeprefix("media/"), "video.bin")
         elif method == "GET" and action.startswith("thumbnail/"):
             self._serve_file(action.removeprefix("thumbnail/"), "thumbnail")
         else:
             raise ApiError(404, "notFound", "Unknown control endpoint.", "global")
+
+    def _change_behind_the_products_back(self, action: str) -> None:
+        """What a channel owner can do by hand in YouTube Studio, without the product knowing.
+
+        ``lose-video/<id>`` deletes the video, ``lose-playlist/<id>`` deletes the playlist (and
+        its items), ``video/<id>`` with ``{"privacyStatus": "private"}`` changes the privacy, or
+        with ``{"outcome": "rejected", "reason": "duplicate"}`` (or ``"failed"``) makes YouTube's
+        processing reject the video. Unknown ids answer 404.
+        """
+        kind, _, target = action.partition("/")
+        body = self._json_body()
+        with self.store.lock:
+            data = self.store.data
+            if kind == "lose-playlist":
+                if data["playlists"].pop(target, None) is None:
+                    raise ApiError(404, "playlistNotFound", "No such playlist.", "global")
+                for item_id, item in list(data["playlist_items"].items()):
+                    if item["snippet"]["playlistId"] == target:
+                        del data["playlist_items"][item_id]
+            elif target not in data["videos"]:
+                raise ApiError(404, "videoNotFound", "No such video.", "global")
+            elif kind == "lose-video":
+                del data["videos"][target]
+                data["video_files"].pop(target, None)
+            else:
+                video = data["videos"][target]
+                if body.get("privacyStatus"):
+                    video["status"]["privacyStatus"] = str(body["privacyStatus"])
+                if body.get("outcome") in ("rejected", "failed", "succeeded"):
+                    info = data["video_files"][target]
+                    info["outcome"] = body["outcome"]
+                    info["rejection_reason"] = str(body.get("reason") or "duplicate")
+            self.store.save()
 
     def _state_summary(self) -> dict[str, Any]:
         with self.store.lock:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -32,7 +32,6 @@ MAX_TRANSIENT_RETRIES = 6
 POLL_FIRST_SECONDS = 1.0
 POLL_MAX_SECONDS = 300.0
 MAX_POLLS = 400  # about a day and a half at the longest interval
-TAKEDOWN_RETRY_CAP = 3600.0
 
 
 def chunk_size() -> int:
@@ -102,13 +101,17 @@ class _Client:
             )
 
 
-def _recorder(publication_id: int) -> Callable[[str, int], None]:
+def _recorder_for(publication_id: int | None) -> Callable[[str, int], None]:
     from publishing import services
 
     def record(method: str, cost: int) -> None:
         services.quota_record_call(method=method, cost=cost, publication_id=publication_id)
 
     return record
+
+
+def _recorder(publication_id: int) -> Callable[[str, int], None]:
+    return _recorder_for(publication_id)
 
 
 # --- Publishing ---------------------------------------------------------------------------
@@ -161,6 +164,7 @@ def publish_story(self: Any, publication_id: int) -> None:
     except services.PublicationCancelled:
         logger.info("publication %s: cancelled while working on it", publication_id)
     except QuotaExhausted as error:
+        services.quota_note_refusal(error)
         services.publication_wait_for_quota(
             publication_id=publication_id, resume_at=error.resume_at, reason=str(error)
         )
@@ -286,7 +290,7 @@ def _extras(publication_id: int, client: _Client, worker: str) -> None:
         playlist_id = _ensure_playlist(client, kind=kind, key=key, title=title, record=record)
         if playlist_id in publication.playlists:
             continue
-        _add_to_playlist(
+        used = _add_to_playlist(
             client,
             kind=kind,
             key=key,
@@ -295,7 +299,10 @@ def _extras(publication_id: int, client: _Client, worker: str) -> None:
             video_id=publication.video_id,
             record=record,
         )
-        services.publication_note_extra(publication_id=publication_id, playlist_id=playlist_id)
+        # Remember the playlist the video actually went into (a new one if ours was deleted).
+        services.publication_note_extra(
+            publication_id=publication_id, playlist_id=used, forget_playlist_id=playlist_id
+        )
     services.publication_note_extra(publication_id=publication_id, extras_done=True)
 
 
@@ -374,7 +381,8 @@ def _add_to_playlist(
     playlist_id: str,
     video_id: str,
     record: Callable[[str, int], None],
-) -> None:
+) -> str:
+    """Add the video; returns the id of the playlist it went into."""
     from publishing import selectors, services
     from publishing.youtube import YouTubeApiError, add_to_playlist
 
@@ -383,6 +391,7 @@ def _add_to_playlist(
         add_to_playlist(
             youtube=client.youtube, playlist_id=playlist_id, video_id=video_id, record_call=record
         )
+        return playlist_id
     except YouTubeApiError as error:
         if error.status != 404:
             raise
@@ -392,6 +401,7 @@ def _add_to_playlist(
         add_to_playlist(
             youtube=client.youtube, playlist_id=fresh, video_id=video_id, record_call=record
         )
+        return fresh
 
 
 @shared_task(
@@ -433,6 +443,7 @@ def poll_processing(self: Any, publication_id: int) -> None:
             record_call=_recorder(publication_id),
         )
     except QuotaExhausted as error:
+        services.quota_note_refusal(error)
         services.publication_wait_for_quota(
             publication_id=publication_id, resume_at=error.resume_at, reason=str(error)
         )
@@ -478,24 +489,20 @@ def poll_processing(self: Any, publication_id: int) -> None:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=None,
+    max_retries=None,  # bounded below by publishing.takedown.MAX_RETRIES, with a record
     ignore_result=True,
 )
 def takedown_story(self: Any, story_id: int) -> None:
-    """Take the story's video off YouTube (private or deleted, out of its playlists).
+    """Make the story's video private (or delete it) first, then clean up its playlists.
 
-    Idempotent; a story without a video just records that nothing was published. Retried
-    until YouTube confirmed it: transient trouble with backoff, quota at midnight Pacific,
-    a refused grant after the channel is reconnected.
+    Idempotent. Each step's outcome is recorded on the publication (``publishing.takedown``).
+    A failing first step retries with backoff, at most MAX_RETRIES times per run (the
+    reconciler starts a new run later); quota at midnight Pacific; a refused grant after the
+    channel is reconnected. Admins are e-mailed by ``takedown_watch`` after 15 minutes.
     """
     from publishing import services
-    from publishing.youtube import (
-        QuotaExhausted,
-        ReconnectRequired,
-        TransientYouTubeError,
-        YouTubeApiError,
-        takedown,
-    )
+    from publishing import takedown as steps
+    from publishing.youtube import QuotaExhausted, ReconnectRequired, YouTubeError
 
     publication = services.publication_takedown_begin(
         story_id=story_id, reason="The story was withdrawn or taken down."
@@ -519,23 +526,23 @@ def takedown_story(self: Any, story_id: int) -> None:
             )
             return
         client = client or _Client()
-        # An erased person's video is deleted whatever the takedown mode says (Art. 17).
-        erased = publication.story.status == "erased"
-        mode: Literal["private", "delete"] = (
-            "delete" if erased or settings.YOUTUBE_TAKEDOWN_MODE == "delete" else "private"
+        record = _recorder(publication.pk)
+        result = steps.video_step(
+            publication=publication, youtube=client.youtube, video_id=video_id, record=record
         )
-        takedown(
-            youtube=client.youtube,
-            video_id=video_id,
-            mode=mode,
-            playlist_ids=list(publication.playlists),
-            record_call=_recorder(publication.pk),
+        # The video is unreachable now (recorded); clean-up failures do not hold that back.
+        left = steps.cleanup_steps(
+            publication=publication, youtube=client.youtube, video_id=video_id, record=record
         )
         services.publication_taken_down(
-            publication_id=publication.pk,
-            comment=f"YouTube video {video_id}: {'deleted' if mode == 'delete' else 'private'}",
+            publication_id=publication.pk, comment=f"YouTube video {video_id}: {result.outcome}"
         )
+        if left:
+            takedown_cleanup.apply_async(
+                (publication.pk,), countdown=steps.retry_countdown(0), **_queue_of(self)
+            )
     except QuotaExhausted as error:
+        services.quota_note_refusal(error)
         services.publication_takedown_wait(
             publication_id=publication.pk, resume_at=error.resume_at, reason=str(error)
         )
@@ -543,36 +550,97 @@ def takedown_story(self: Any, story_id: int) -> None:
     except ReconnectRequired as error:
         # Reconnecting the channel enqueues every pending takedown again.
         services.channel_mark_reconnect_required(reason=str(error))
-    except (TransientYouTubeError, YouTubeApiError, OSError) as error:
-        countdown = _retry_countdown(self.request.retries, base=15, cap=TAKEDOWN_RETRY_CAP)
+    except (YouTubeError, OSError) as error:
+        if self.request.retries >= steps.MAX_RETRIES:
+            logger.error("takedown of story %s: giving up this run: %s", story_id, error)
+            return  # recorded on the row; the reconciler starts a new run later
+        countdown = steps.retry_countdown(self.request.retries)
         raise self.retry(exc=error, countdown=countdown, **_queue_of(self)) from error
     finally:
         if client is not None:
             client.persist_token()
 
 
+@shared_task(
+    name="workers.tasks.publish.takedown_cleanup",
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def takedown_cleanup(self: Any, publication_id: int) -> None:
+    """Retry the playlist clean-up of a takedown that already reached YouTube (bounded)."""
+    from publishing import takedown as steps
+    from publishing.models import Publication
+    from publishing.youtube import YouTubeError
+
+    publication = Publication.objects.select_related("story").filter(pk=publication_id).first()
+    if publication is None or not publication.video_id or not publication.takedown_reached_at:
+        return
+    client: _Client | None = None
+    try:
+        client = _Client()
+        failed = steps.cleanup_steps(
+            publication=publication,
+            youtube=client.youtube,
+            video_id=publication.video_id,
+            record=_recorder(publication_id),
+        )
+    except (YouTubeError, OSError) as error:
+        logger.warning("takedown clean-up of publication %s: %s", publication_id, error)
+        return
+    finally:
+        if client is not None:
+            client.persist_token()
+    if failed and self.request.retries < 5:
+        raise self.retry(countdown=steps.retry_countdown(self.request.retries + 1))
+
+
+@shared_task(name="workers.tasks.publish.takedown_watch", ignore_result=True)
+def takedown_watch() -> None:
+    """Beat: e-mail the campaign admins about takedowns not on YouTube after 15 minutes."""
+    from publishing import takedown as steps
+
+    alerted = steps.alert_overdue()
+    if alerted:
+        logger.error("takedowns overdue, admins e-mailed: %s", alerted)
+
+
+@shared_task(name="workers.tasks.publish.reconcile_youtube", ignore_result=True)
+def reconcile_youtube() -> None:
+    """Beat: read our videos and playlists back from YouTube (``publishing.truth``)."""
+    from publishing import selectors, services, truth
+    from publishing.youtube import QuotaExhausted, ReconnectRequired, YouTubeError
+
+    if not selectors.channel_is_connected():
+        return
+    client: _Client | None = None
+    try:
+        selectors.quota_check(method="videos.list")
+        client = _Client()
+        record = _recorder_for(None)
+        found = truth.reconcile_videos(youtube=client.youtube, record=record)
+        gone = truth.reconcile_playlists(youtube=client.youtube, record=record)
+        logger.info("YouTube reconciliation: %s, playlists gone: %s", found, gone)
+    except QuotaExhausted as error:
+        services.quota_note_refusal(error)
+    except ReconnectRequired as error:
+        services.channel_mark_reconnect_required(reason=str(error))
+    except YouTubeError as error:
+        logger.warning("YouTube reconciliation failed: %s", error)
+    finally:
+        if client is not None:
+            client.persist_token()
+
+
 def _finished_session_video(client: _Client, publication: Any) -> str:
-    """The video id if the stored upload session was completed at YouTube (crash after the
-    last chunk, before the id was saved), else "". Never sends video bytes.
-    """
-    from googleapiclient.errors import HttpError
+    from publishing.youtube import finished_session_video
 
-    from publishing.youtube.errors import translate_http_error
-
-    http = client.youtube._http
-    response, content = http.request(
-        publication.session_uri,
-        "PUT",
-        body=b"",
-        headers={"Content-Range": f"bytes */{publication.total_bytes}", "Content-Length": "0"},
+    return finished_session_video(
+        youtube=client.youtube,
+        session_uri=publication.session_uri,
+        total_bytes=publication.total_bytes,
     )
-    if response.status in (200, 201):
-        import json
-
-        return str(json.loads(content).get("id", ""))
-    if response.status in (308, 404, 410):
-        return ""
-    raise translate_http_error(HttpError(response, content, uri=publication.session_uri))
 
 
 # --- Enqueueing and the reconciler --------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,19 +14,73 @@ from django.utils import timezone
 from moderation.roles import Role
 
 from .models import Publication, QuotaLedger, YouTubeChannel
-from .services import ACTIVE, GONE_STORY, channel_get, quota_day
+from .services import (
+    ACTIVE,
+    GONE_STORY,
+    QUOTA_REFUSED_UNITS,
+    QUOTA_REFUSED_UPLOADS,
+    channel_get,
+    quota_day,
+)
 from .youtube import COSTS, QuotaExhausted, QuotaPolicy, next_reset
 from .youtube.quota import UPLOAD_METHOD, QuotaModel
 
 P = Publication.Status
 
-# What one publication costs besides the upload: thumbnail, two playlists (looked up,
-# created at most once, item listed and inserted) and a few processing polls.
-EXTRAS_UNITS = (
-    COSTS["thumbnails.set"]
-    + 2 * (COSTS["playlists.list"] + COSTS["playlistItems.list"] + COSTS["playlistItems.insert"])
-    + 10 * COSTS["videos.list"]
-)
+# Processing polls a publication usually needs (the first poll comes a second after the
+# upload, then with backoff); the estimate counts them, the real number varies by one or two.
+POLLS_EXPECTED = 2
+
+
+def publication_calls(
+    *, captions: bool = True, playlists: int = 2, playlists_new: int = 2
+) -> dict[str, int]:
+    """Every call one publication makes, by method, as the publish task makes them.
+
+    Upload, thumbnail, the caption track (if the story has subtitles), per playlist the item
+    lookup and insert, per playlist that does not exist yet its lookup and creation, and the
+    processing polls. https://developers.google.com/youtube/v3/determine_quota_cost
+    """
+    calls = {
+        UPLOAD_METHOD: 1,
+        "thumbnails.set": 1,
+        "captions.insert": 1 if captions else 0,
+        "playlists.list": playlists_new,
+        "playlists.insert": playlists_new,
+        "playlistItems.list": playlists,
+        "playlistItems.insert": playlists,
+        "videos.list": POLLS_EXPECTED,
+    }
+    return {method: n for method, n in calls.items() if n}
+
+
+def publication_units_estimate(policy: QuotaPolicy | None = None, **shape: int | bool) -> int:
+    """Units of the shared budget one publication costs (the upload too in ``legacy``)."""
+    policy = policy or quota_policy()
+    calls = publication_calls(**shape)  # type: ignore[arg-type]
+    if policy.model == "buckets":
+        calls.pop(UPLOAD_METHOD, None)
+    return sum(COSTS[method] * n for method, n in calls.items())
+
+
+def publication_shape(publication: Publication) -> dict[str, int | bool]:
+    """What this publication will call: subtitles or not, its playlists, which are new."""
+    from stories.models import StorySubtitle
+
+    from .models import Playlist
+
+    story = publication.story
+    wanted = []
+    if story.region is not None and not story.region.is_other:
+        wanted.append((Playlist.Kind.REGION.value, story.region.slug))
+    if story.topic is not None:
+        wanted.append((Playlist.Kind.TOPIC.value, story.topic.slug))
+    known = sum(1 for kind, key in wanted if Playlist.objects.filter(kind=kind, key=key).exists())
+    return {
+        "captions": StorySubtitle.objects.filter(story=story).exists(),
+        "playlists": len(wanted),
+        "playlists_new": len(wanted) - known,
+    }
 
 
 @dataclass(frozen=True)
@@ -46,10 +101,23 @@ class QuotaUsage:
 
     @property
     def publications_left(self) -> int:
-        """How many more publications fit today (upload plus extras)."""
+        """How many more whole publications fit today (everything each one calls)."""
         return _publications_fitting(
             self.policy, units_used=self.units_used, uploads_used=self.uploads_used
         )
+
+    @property
+    def publication_units(self) -> int:
+        """Units one publication costs at most (subtitles, two new playlists)."""
+        return publication_units_estimate(self.policy)
+
+    @property
+    def refused_by_youtube(self) -> bool:
+        """YouTube itself said today's quota is spent (whatever our ledger counted)."""
+        return self.youtube_refused_units or self.youtube_refused_uploads
+
+    youtube_refused_units: bool = False
+    youtube_refused_uploads: bool = False
 
 
 def quota_policy() -> QuotaPolicy:
@@ -70,18 +138,32 @@ def quota_usage(*, now: dt.datetime | None = None) -> QuotaUsage:
     uploads = rows.filter(method=UPLOAD_METHOD).aggregate(n=Count("id"))["n"] or 0
     counted = rows.exclude(method=UPLOAD_METHOD) if policy.model == "buckets" else rows
     units = counted.aggregate(total=Sum("cost"))["total"] or 0
+    markers = set(
+        rows.filter(method__in=[QUOTA_REFUSED_UNITS, QUOTA_REFUSED_UPLOADS]).values_list(
+            "method", flat=True
+        )
+    )
+    refused_units = QUOTA_REFUSED_UNITS in markers
+    refused_uploads = QUOTA_REFUSED_UPLOADS in markers
+    if refused_units:
+        units = max(int(units), policy.daily_units)  # YouTube said so: nothing left today
+    if refused_uploads:
+        uploads = max(int(uploads), policy.daily_uploads)
+        if policy.model == "legacy":
+            units = max(int(units), policy.daily_units)
     return QuotaUsage(
         day=day,
         units_used=int(units),
         uploads_used=int(uploads),
         policy=policy,
         resets_at=next_reset(now),
+        youtube_refused_units=refused_units,
+        youtube_refused_uploads=refused_uploads,
     )
 
 
 def _publication_units(policy: QuotaPolicy) -> int:
-    upload = 0 if policy.model == "buckets" else COSTS[UPLOAD_METHOD]
-    return upload + EXTRAS_UNITS
+    return publication_units_estimate(policy)
 
 
 def _publications_fitting(policy: QuotaPolicy, *, units_used: int, uploads_used: int) -> int:
@@ -91,16 +173,30 @@ def _publications_fitting(policy: QuotaPolicy, *, units_used: int, uploads_used:
     return by_units
 
 
-def quota_check(*, method: str, whole_publication: bool = False) -> None:
-    """Raise QuotaExhausted (resume at midnight Pacific) if our ledger says the call won't fit.
+def quota_check(
+    *, method: str, whole_publication: bool = False, publication: Publication | None = None
+) -> None:
+    """Raise QuotaExhausted (resume at midnight Pacific) if the call won't fit today.
 
-    ``whole_publication`` asks for room for the upload and everything after it, so that a
-    publication does not start today only to wait for its thumbnail until tomorrow.
+    ``source`` of the error is "youtube" when YouTube already refused today, else "budget"
+    (our ledger). ``whole_publication`` asks for room for the upload and every call after it
+    (of ``publication`` if given, else the largest publication), so that a publication does
+    not start today only to wait for its captions until tomorrow.
     """
     usage = quota_usage()
+    if usage.refused_by_youtube and (usage.youtube_refused_units or method == UPLOAD_METHOD):
+        raise QuotaExhausted("quotaExceeded", usage.resets_at, source="youtube")
     usage.policy.check(method=method, units_used=usage.units_used, uploads_used=usage.uploads_used)
-    if whole_publication and usage.publications_left < 1:
-        raise QuotaExhausted("quotaExceeded", usage.resets_at)
+    if not whole_publication:
+        return
+    shape = publication_shape(publication) if publication is not None else {}
+    needed = publication_units_estimate(usage.policy, **shape)
+    fits_units = usage.units_left >= needed
+    fits_upload = usage.policy.model == "legacy" or (
+        usage.policy.uploads_left(units_used=usage.units_used, uploads_used=usage.uploads_used) >= 1
+    )
+    if not (fits_units and fits_upload):
+        raise QuotaExhausted("quotaExceeded", usage.resets_at, source="budget")
 
 
 @dataclass(frozen=True)
@@ -316,3 +412,22 @@ def publication_notices(publication: Publication) -> list[str]:
     if publication.youtube_problem:
         notices.append(problem_message(publication))
     return notices
+
+
+# --- The publisher's workspace --------------------------------------------------------------
+def stories_ready_to_publish(*, limit: int = 100) -> list[Any]:
+    """Approved stories with a processed video and no publication on its way (or a failed one
+    that never reached YouTube), oldest approval first.
+    """
+    from stories.models import Story, StoryMedia
+
+    on_the_way = Publication.objects.exclude(status=P.FAILED, video_id="").values("story_id")
+    ready_media = StoryMedia.objects.filter(is_current=True, state=StoryMedia.State.READY).values(
+        "story_id"
+    )
+    return list(
+        Story.objects.filter(status=Story.Status.APPROVED, pk__in=ready_media)
+        .exclude(pk__in=on_the_way)
+        .select_related("region", "topic")
+        .order_by("updated_at", "pk")[:limit]
+    )

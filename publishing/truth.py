@@ -120,33 +120,36 @@ def reconcile_videos(*, youtube: Resource, record: Record | None = None) -> dict
 
 
 def reconcile_playlists(*, youtube: Resource, record: Record | None = None) -> list[str]:
-    """Forget remembered playlists YouTube no longer has; flag the publications that used them.
-
-    Returns the ids of the playlists that were gone.
+    """Find the playlists YouTube no longer has, among those we remember and those our videos
+    went into; forget them and flag the publications that used them. Returns the gone ids.
     """
-    known = list(Playlist.objects.all())
-    if not known:
+    titles = {playlist.youtube_id: playlist.title for playlist in Playlist.objects.all()}
+    rows = list(Publication.objects.filter(status__in=CHECKED).exclude(playlists=[]))
+    wanted = set(titles) | {str(pid) for row in rows for pid in row.playlists}
+    if not wanted:
         return []
-    alive = existing_playlists(
-        youtube=youtube, playlist_ids=[p.youtube_id for p in known], record_call=record
-    )
-    gone = [playlist for playlist in known if playlist.youtube_id not in alive]
-    for playlist in gone:
-        with transaction.atomic():
-            for publication in Publication.objects.select_for_update().filter(status__in=CHECKED):
-                if playlist.youtube_id not in publication.playlists:
-                    continue
-                publication.playlists = [
-                    pid for pid in publication.playlists if pid != playlist.youtube_id
-                ]
-                fields = ["playlists", "updated_at"]
-                if not publication.youtube_problem and publication.status != P.TAKEN_DOWN:
-                    publication.youtube_problem = "playlist_deleted"
-                    publication.youtube_problem_detail = f"„{playlist.title}“"
-                    fields += ["youtube_problem", "youtube_problem_detail"]
-                publication.save(update_fields=fields)
-            playlist.delete()
-    return [playlist.youtube_id for playlist in gone]
+    alive = existing_playlists(youtube=youtube, playlist_ids=sorted(wanted), record_call=record)
+    gone = wanted - alive
+    if not gone:
+        return []
+    with transaction.atomic():
+        for publication in Publication.objects.select_for_update().filter(
+            pk__in=[row.pk for row in rows]
+        ):
+            lost = [pid for pid in publication.playlists if pid in gone]
+            if not lost:
+                continue
+            publication.playlists = [pid for pid in publication.playlists if pid not in gone]
+            fields = ["playlists", "updated_at"]
+            if not publication.youtube_problem and publication.status != P.TAKEN_DOWN:
+                publication.youtube_problem = "playlist_deleted"
+                publication.youtube_problem_detail = ", ".join(
+                    f"„{titles[pid]}“" if pid in titles else pid for pid in lost
+                )
+                fields += ["youtube_problem", "youtube_problem_detail"]
+            publication.save(update_fields=fields)
+        Playlist.objects.filter(youtube_id__in=gone).delete()
+    return sorted(gone)
 
 
 def publications_with_problems() -> list[Publication]:

@@ -222,7 +222,9 @@ def _upload(publication_id: int, client: _Client, worker: str) -> None:
 
         raise PublishRejected("noMedia", "The story has no processed video to publish.")
     if not publication.session_uri:
-        selectors.quota_check(method="videos.insert", whole_publication=True)
+        selectors.quota_check(
+            method="videos.insert", whole_publication=True, publication=publication
+        )
     state = (
         UploadState(publication.session_uri, publication.confirmed_offset, publication.total_bytes)
         if publication.session_uri

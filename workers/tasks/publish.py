@@ -133,7 +133,7 @@ def publish_story(self: Any, publication_id: int) -> None:
     refused: pauses and e-mails the admins. YouTube refused the content: fails with a
     message for the publisher. Network or YouTube trouble: retried with backoff, bounded.
     """
-    from publishing import services
+    from publishing import messages, services
     from publishing.youtube import (
         PublishRejected,
         QuotaExhausted,
@@ -179,13 +179,13 @@ def publish_story(self: Any, publication_id: int) -> None:
     except VideoNotFound as error:
         services.publication_fail(
             publication_id=publication_id,
-            reason="The video no longer exists on YouTube (it was deleted there).",
+            reason=messages.video_gone(),
             technical=str(error),
         )
     except YouTubeApiError as error:
         services.publication_fail(
             publication_id=publication_id,
-            reason=f"YouTube refused the request: {error}",
+            reason=messages.youtube_refused(error),
             technical=str(error),
         )
     except (TransientYouTubeError, SoftTimeLimitExceeded, OSError) as error:
@@ -193,7 +193,7 @@ def publish_story(self: Any, publication_id: int) -> None:
         if self.request.retries >= MAX_TRANSIENT_RETRIES:
             services.publication_fail(
                 publication_id=publication_id,
-                reason="YouTube or the network kept failing; try again later.",
+                reason=messages.kept_failing(),
                 technical=str(error),
             )
             return
@@ -420,7 +420,7 @@ def poll_processing(self: Any, publication_id: int) -> None:
     Succeeded: the publication and the story are published. Failed or rejected by YouTube:
     the publication fails with YouTube's reason.
     """
-    from publishing import selectors, services
+    from publishing import messages, selectors, services
     from publishing.models import Publication
     from publishing.youtube import (
         QuotaExhausted,
@@ -457,7 +457,7 @@ def poll_processing(self: Any, publication_id: int) -> None:
     except VideoNotFound as error:
         services.publication_fail(
             publication_id=publication_id,
-            reason="The video no longer exists on YouTube (it was deleted there).",
+            reason=messages.video_gone(),
             technical=str(error),
         )
         return
@@ -472,13 +472,13 @@ def poll_processing(self: Any, publication_id: int) -> None:
     elif state in ("failed", "rejected"):
         services.publication_fail(
             publication_id=publication_id,
-            reason=f"YouTube could not publish the video ({state}: {detail or 'no reason given'}).",
+            reason=messages.processing_refused(state, detail),
             technical=f"{state}: {detail}",
         )
     elif polls >= MAX_POLLS:
         services.publication_fail(
             publication_id=publication_id,
-            reason="YouTube did not finish processing the video in time.",
+            reason=messages.processing_too_long(),
         )
     else:
         countdown = min(POLL_MAX_SECONDS, POLL_FIRST_SECONDS * 2 ** min(polls, 12))

@@ -195,12 +195,12 @@ def cleanup_steps(
 ) -> list[str]:
     """Take the (private) video out of its playlists; returns the steps that failed.
 
-    Runs only after the video step reached YouTube, and only for a private video (YouTube
-    drops deleted videos from playlists itself). A playlist already cleaned is skipped.
+    Runs only after the video step reached YouTube (private or deleted: a playlist keeps a
+    "Deleted video" entry otherwise). A playlist already cleaned is skipped.
     ReconnectRequired is recorded and stops the clean-up (it would fail for every step).
     """
     publication.refresh_from_db()
-    if publication.youtube_privacy != "private":
+    if publication.takedown_reached_at is None:
         return []
     done = {
         step for step, entry in step_states(publication).items() if entry.get("outcome") == "done"

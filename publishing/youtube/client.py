@@ -590,8 +590,8 @@ def takedown(
     """Withdraw a published video: first make it private (or delete it), then take it out of
     the playlists it is in (``playlist_ids``, or every playlist of the channel).
 
-    Playlist clean-up only runs after the video is unreachable, and only in "private" mode
-    (YouTube drops a deleted video from playlists itself). Idempotent.
+    Playlist clean-up only runs after the video is unreachable; a deleted video's items are
+    removed too (a playlist keeps a "Deleted video" entry otherwise). Idempotent.
     Raises QuotaExhausted, ReconnectRequired, TransientYouTubeError, YouTubeApiError; the
     product's task calls the two steps itself to record each outcome.
     """
@@ -603,8 +603,6 @@ def takedown(
         record_call=record_call,
         sleep=sleep,
     )
-    if outcome != "private":
-        return outcome
     if playlist_ids is None:
         playlist_ids = [
             str(playlist["id"])

@@ -20,6 +20,7 @@ from .state import (
     validate_snippet,
     validate_status,
 )
+from .validation import validate
 
 
 def _parse_content_range(header: str) -> tuple[int | None, int | None, int | None]:
@@ -66,6 +67,8 @@ class UploadRoutes(HandlerBase):
             metadata, media = self._multipart()
         else:
             raise ApiError(400, "invalidParameter", "Unknown uploadType.", "global")
+        # Refuse what YouTube's own description (the discovery document) does not allow.
+        validate(http_method="POST", path=self.route, query=self.query, body=metadata or None)
         target = self._check_upload_metadata(api_method, metadata)
         self.store.charge(api_method)
         upload_id = "ADPycd" + secrets.token_urlsafe(36)

@@ -18,6 +18,7 @@ from .routes_api import ApiRoutes
 from .routes_control import ControlRoutes
 from .routes_upload import UploadRoutes
 from .state import ApiError, Store
+from .validation import validate
 
 logger = logging.getLogger("publishing.youtube_standin")
 
@@ -95,6 +96,8 @@ class StandinHandler(ApiRoutes, UploadRoutes, ControlRoutes):
             self._upload_start(route.removeprefix("/upload/youtube/v3/"))
         elif route.startswith("/youtube/v3/"):
             self._require_auth()
+            body = self._json_body() if self.body else None
+            validate(http_method=method, path=route, query=self.query, body=body)
             self._api(method, route.removeprefix("/youtube/v3/"))
         else:
             raise ApiError(404, "notFound", f"Not Found: {route}", "global")

@@ -93,15 +93,22 @@ class QuotaUsage:
 
     @property
     def units_left(self) -> int:
+        """Units left today: 0 once YouTube itself refused for quota, else by our ledger."""
+        if self.youtube_refused_units:
+            return 0
         return self.policy.remaining_units(units_used=self.units_used)
 
     @property
     def percent_used(self) -> int:
+        if self.youtube_refused_units:
+            return 100
         return min(100, round(100 * self.units_used / max(1, self.policy.daily_units)))
 
     @property
     def publications_left(self) -> int:
         """How many more whole publications fit today (everything each one calls)."""
+        if self.refused_by_youtube:
+            return 0
         return _publications_fitting(
             self.policy, units_used=self.units_used, uploads_used=self.uploads_used
         )
@@ -145,12 +152,6 @@ def quota_usage(*, now: dt.datetime | None = None) -> QuotaUsage:
     )
     refused_units = QUOTA_REFUSED_UNITS in markers
     refused_uploads = QUOTA_REFUSED_UPLOADS in markers
-    if refused_units:
-        units = max(int(units), policy.daily_units)  # YouTube said so: nothing left today
-    if refused_uploads:
-        uploads = max(int(uploads), policy.daily_uploads)
-        if policy.model == "legacy":
-            units = max(int(units), policy.daily_units)
     return QuotaUsage(
         day=day,
         units_used=int(units),
@@ -176,22 +177,23 @@ def _publications_fitting(policy: QuotaPolicy, *, units_used: int, uploads_used:
 def quota_check(
     *, method: str, whole_publication: bool = False, publication: Publication | None = None
 ) -> None:
-    """Raise QuotaExhausted (resume at midnight Pacific) if the call won't fit today.
+    """Raise QuotaExhausted (resume at midnight Pacific, ``source="budget"``) if our ledger
+    says the call won't fit today.
 
-    ``source`` of the error is "youtube" when YouTube already refused today, else "budget"
-    (our ledger). ``whole_publication`` asks for room for the upload and every call after it
-    (of ``publication`` if given, else the largest publication), so that a publication does
-    not start today only to wait for its captions until tomorrow.
+    ``whole_publication`` asks for room for the upload and every call after it (of
+    ``publication`` if given, else the largest publication), so that a publication does not
+    start today only to wait for its captions until tomorrow.
     """
     usage = quota_usage()
-    if usage.refused_by_youtube and (usage.youtube_refused_units or method == UPLOAD_METHOD):
-        raise QuotaExhausted("quotaExceeded", usage.resets_at, source="youtube")
+    # Only our ledger is checked here: after YouTube's own refusal the task waits for the
+    # reset (eta), and a call made anyway (a manual retry) lets YouTube say whether the
+    # quota came back. The pages show 0 left meanwhile (``QuotaUsage.units_left``).
     usage.policy.check(method=method, units_used=usage.units_used, uploads_used=usage.uploads_used)
     if not whole_publication:
         return
     shape = publication_shape(publication) if publication is not None else {}
     needed = publication_units_estimate(usage.policy, **shape)
-    fits_units = usage.units_left >= needed
+    fits_units = usage.policy.remaining_units(units_used=usage.units_used) >= needed
     fits_upload = usage.policy.model == "legacy" or (
         usage.policy.uploads_left(units_used=usage.units_used, uploads_used=usage.uploads_used) >= 1
     )

@@ -150,3 +150,17 @@ def test_a_scheduled_publish_at_is_not_sent_back_with_the_private_status(
     services.publication_takedown_request(story=publication.story, actor=None, reason="x")
     wait_for_status(publication.story, P.TAKEN_DOWN, publish_worker, timeout=60)
     assert youtube_standin.state()["videos"][publication.video_id]["privacyStatus"] == "private"
+
+
+def test_beat_runs_the_takedown_watch_and_the_reconciliation_by_name() -> None:
+    from config.celery_app import _beat_schedule, app
+
+    schedule = _beat_schedule()
+    names = {entry["task"] for entry in schedule.values()}
+    assert "workers.tasks.publish.takedown_watch" in names
+    assert "workers.tasks.publish.reconcile_youtube" in names
+    assert schedule["youtube-takedown-watch"]["schedule"] <= 60  # well inside the 15 minutes
+    app.loader.import_default_modules()
+    assert {"workers.tasks.publish.takedown_watch", "workers.tasks.publish.reconcile_youtube"} <= (
+        set(app.tasks)
+    )

@@ -59,6 +59,16 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "workers.tasks.retention.withdrawal_followup",
             "schedule": float(settings.GALLERY_WITHDRAWAL_SWEEP_SECONDS),
         },
+        # YouTube: a takedown not on YouTube after 15 minutes e-mails the admins; what
+        # changed on YouTube behind our back is read back (videos.list, 1 unit per 50).
+        "youtube-takedown-watch": {
+            "task": "workers.tasks.publish.takedown_watch",
+            "schedule": 60.0,
+        },
+        "youtube-reconcile": {
+            "task": "workers.tasks.publish.reconcile_youtube",
+            "schedule": float(settings.YOUTUBE_RECONCILE_MINUTES) * 60.0,
+        },
         "moderation-digest": {
             "task": "workers.tasks.moderation.send_digest",
             "schedule": float(settings.MODERATION_DIGEST_HOURS) * 3600.0,

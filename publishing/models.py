@@ -83,6 +83,20 @@ class Publication(models.Model):
     failure_reason = models.TextField(blank=True)  # for the publisher, in words
     last_error = models.TextField(blank=True)  # technical detail of the last trouble
     takedown_reason = models.TextField(blank=True)
+    # One entry per takedown step and attempt outcome: {"step", "outcome", "detail", "at"};
+    # "video" (made private or deleted) comes first, playlist clean-up after it.
+    takedown_steps = models.JSONField(default=list, blank=True)
+    takedown_attempts = models.PositiveIntegerField(default=0)
+    # When YouTube confirmed the video unreachable; None while it may still be public.
+    takedown_reached_at = models.DateTimeField(null=True, blank=True)
+    # When the campaign admins were e-mailed that the takedown has not reached YouTube.
+    takedown_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    # What YouTube last said about the video (upload, takedown, or the reconciliation).
+    youtube_privacy = models.CharField(max_length=16, blank=True)
+    youtube_problem = models.CharField(max_length=32, blank=True)  # see publishing.truth
+    youtube_problem_detail = models.TextField(blank=True)
+    youtube_checked_at = models.DateTimeField(null=True, blank=True)
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

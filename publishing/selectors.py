@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,19 +14,73 @@ from django.utils import timezone
 from moderation.roles import Role
 
 from .models import Publication, QuotaLedger, YouTubeChannel
-from .services import ACTIVE, GONE_STORY, channel_get, quota_day
+from .services import (
+    ACTIVE,
+    GONE_STORY,
+    QUOTA_REFUSED_UNITS,
+    QUOTA_REFUSED_UPLOADS,
+    channel_get,
+    quota_day,
+)
 from .youtube import COSTS, QuotaExhausted, QuotaPolicy, next_reset
 from .youtube.quota import UPLOAD_METHOD, QuotaModel
 
 P = Publication.Status
 
-# What one publication costs besides the upload: thumbnail, two playlists (looked up,
-# created at most once, item listed and inserted) and a few processing polls.
-EXTRAS_UNITS = (
-    COSTS["thumbnails.set"]
-    + 2 * (COSTS["playlists.list"] + COSTS["playlistItems.list"] + COSTS["playlistItems.insert"])
-    + 10 * COSTS["videos.list"]
-)
+# Processing polls a publication usually needs (the first poll comes a second after the
+# upload, then with backoff); the estimate counts them, the real number varies by one or two.
+POLLS_EXPECTED = 2
+
+
+def publication_calls(
+    *, captions: bool = True, playlists: int = 2, playlists_new: int = 2
+) -> dict[str, int]:
+    """Every call one publication makes, by method, as the publish task makes them.
+
+    Upload, thumbnail, the caption track (if the story has subtitles), per playlist the item
+    lookup and insert, per playlist that does not exist yet its lookup and creation, and the
+    processing polls. https://developers.google.com/youtube/v3/determine_quota_cost
+    """
+    calls = {
+        UPLOAD_METHOD: 1,
+        "thumbnails.set": 1,
+        "captions.insert": 1 if captions else 0,
+        "playlists.list": playlists_new,
+        "playlists.insert": playlists_new,
+        "playlistItems.list": playlists,
+        "playlistItems.insert": playlists,
+        "videos.list": POLLS_EXPECTED,
+    }
+    return {method: n for method, n in calls.items() if n}
+
+
+def publication_units_estimate(policy: QuotaPolicy | None = None, **shape: int | bool) -> int:
+    """Units of the shared budget one publication costs (the upload too in ``legacy``)."""
+    policy = policy or quota_policy()
+    calls = publication_calls(**shape)  # type: ignore[arg-type]
+    if policy.model == "buckets":
+        calls.pop(UPLOAD_METHOD, None)
+    return sum(COSTS[method] * n for method, n in calls.items())
+
+
+def publication_shape(publication: Publication) -> dict[str, int | bool]:
+    """What this publication will call: subtitles or not, its playlists, which are new."""
+    from stories.models import StorySubtitle
+
+    from .models import Playlist
+
+    story = publication.story
+    wanted = []
+    if story.region is not None and not story.region.is_other:
+        wanted.append((Playlist.Kind.REGION.value, story.region.slug))
+    if story.topic is not None:
+        wanted.append((Playlist.Kind.TOPIC.value, story.topic.slug))
+    known = sum(1 for kind, key in wanted if Playlist.objects.filter(kind=kind, key=key).exists())
+    return {
+        "captions": StorySubtitle.objects.filter(story=story).exists(),
+        "playlists": len(wanted),
+        "playlists_new": len(wanted) - known,
+    }
 
 
 @dataclass(frozen=True)
@@ -38,18 +93,38 @@ class QuotaUsage:
 
     @property
     def units_left(self) -> int:
+        """Units left today: 0 once YouTube itself refused for quota, else by our ledger."""
+        if self.youtube_refused_units:
+            return 0
         return self.policy.remaining_units(units_used=self.units_used)
 
     @property
     def percent_used(self) -> int:
+        if self.youtube_refused_units:
+            return 100
         return min(100, round(100 * self.units_used / max(1, self.policy.daily_units)))
 
     @property
     def publications_left(self) -> int:
-        """How many more publications fit today (upload plus extras)."""
+        """How many more whole publications fit today (everything each one calls)."""
+        if self.refused_by_youtube:
+            return 0
         return _publications_fitting(
             self.policy, units_used=self.units_used, uploads_used=self.uploads_used
         )
+
+    @property
+    def publication_units(self) -> int:
+        """Units one publication costs at most (subtitles, two new playlists)."""
+        return publication_units_estimate(self.policy)
+
+    @property
+    def refused_by_youtube(self) -> bool:
+        """YouTube itself said today's quota is spent (whatever our ledger counted)."""
+        return self.youtube_refused_units or self.youtube_refused_uploads
+
+    youtube_refused_units: bool = False
+    youtube_refused_uploads: bool = False
 
 
 def quota_policy() -> QuotaPolicy:
@@ -70,18 +145,26 @@ def quota_usage(*, now: dt.datetime | None = None) -> QuotaUsage:
     uploads = rows.filter(method=UPLOAD_METHOD).aggregate(n=Count("id"))["n"] or 0
     counted = rows.exclude(method=UPLOAD_METHOD) if policy.model == "buckets" else rows
     units = counted.aggregate(total=Sum("cost"))["total"] or 0
+    markers = set(
+        rows.filter(method__in=[QUOTA_REFUSED_UNITS, QUOTA_REFUSED_UPLOADS]).values_list(
+            "method", flat=True
+        )
+    )
+    refused_units = QUOTA_REFUSED_UNITS in markers
+    refused_uploads = QUOTA_REFUSED_UPLOADS in markers
     return QuotaUsage(
         day=day,
         units_used=int(units),
         uploads_used=int(uploads),
         policy=policy,
         resets_at=next_reset(now),
+        youtube_refused_units=refused_units,
+        youtube_refused_uploads=refused_uploads,
     )
 
 
 def _publication_units(policy: QuotaPolicy) -> int:
-    upload = 0 if policy.model == "buckets" else COSTS[UPLOAD_METHOD]
-    return upload + EXTRAS_UNITS
+    return publication_units_estimate(policy)
 
 
 def _publications_fitting(policy: QuotaPolicy, *, units_used: int, uploads_used: int) -> int:
@@ -91,16 +174,31 @@ def _publications_fitting(policy: QuotaPolicy, *, units_used: int, uploads_used:
     return by_units
 
 
-def quota_check(*, method: str, whole_publication: bool = False) -> None:
-    """Raise QuotaExhausted (resume at midnight Pacific) if our ledger says the call won't fit.
+def quota_check(
+    *, method: str, whole_publication: bool = False, publication: Publication | None = None
+) -> None:
+    """Raise QuotaExhausted (resume at midnight Pacific, ``source="budget"``) if our ledger
+    says the call won't fit today.
 
-    ``whole_publication`` asks for room for the upload and everything after it, so that a
-    publication does not start today only to wait for its thumbnail until tomorrow.
+    ``whole_publication`` asks for room for the upload and every call after it (of
+    ``publication`` if given, else the largest publication), so that a publication does not
+    start today only to wait for its captions until tomorrow.
     """
     usage = quota_usage()
+    # Only our ledger is checked here: after YouTube's own refusal the task waits for the
+    # reset (eta), and a call made anyway (a manual retry) lets YouTube say whether the
+    # quota came back. The pages show 0 left meanwhile (``QuotaUsage.units_left``).
     usage.policy.check(method=method, units_used=usage.units_used, uploads_used=usage.uploads_used)
-    if whole_publication and usage.publications_left < 1:
-        raise QuotaExhausted("quotaExceeded", usage.resets_at)
+    if not whole_publication:
+        return
+    shape = publication_shape(publication) if publication is not None else {}
+    needed = publication_units_estimate(usage.policy, **shape)
+    fits_units = usage.policy.remaining_units(units_used=usage.units_used) >= needed
+    fits_upload = usage.policy.model == "legacy" or (
+        usage.policy.uploads_left(units_used=usage.units_used, uploads_used=usage.uploads_used) >= 1
+    )
+    if not (fits_units and fits_upload):
+        raise QuotaExhausted("quotaExceeded", usage.resets_at, source="budget")
 
 
 @dataclass(frozen=True)
@@ -203,9 +301,13 @@ def publication_get_actions(
 
 
 # --- Pending work for the reconciler ------------------------------------------------------
-def _channel_connected() -> bool:
+def channel_is_connected() -> bool:
+    """The campaign's channel is connected (not waiting for a reconnect)."""
     channel = channel_get()
     return channel is not None and channel.status == YouTubeChannel.Status.CONNECTED
+
+
+_channel_connected = channel_is_connected
 
 
 def publication_find_stuck(now: dt.datetime) -> list[int]:
@@ -257,3 +359,77 @@ def takedown_find_stuck(now: dt.datetime, *, fresh: bool = False) -> list[int]:
     orphaned = Q(story__status__in=GONE_STORY) & ~Q(status__in=[P.TAKEDOWN_REQUESTED, P.TAKEN_DOWN])
     rows = Publication.objects.filter(requested | orphaned)
     return list(rows.values_list("story_id", flat=True).distinct())
+
+
+# --- What a publisher must know, in words ---------------------------------------------------
+def publication_status_label(publication: Publication) -> str:
+    """The status as publishers should read it: a "published" video that is private on YouTube
+    (uploaded so, or made private by hand) is shown as private, not as published.
+    """
+    from django.utils.translation import gettext as _
+
+    if publication.status == P.PUBLISHED:
+        if publication.youtube_problem == "video_deleted":
+            return _("Auf YouTube gelöscht")
+        if publication.youtube_privacy == "private":
+            return _("Privat auf YouTube (nicht öffentlich sichtbar)")
+        if publication.youtube_privacy == "unlisted":
+            return _("Veröffentlicht (nicht gelistet)")
+    return str(publication.get_status_display())
+
+
+def publication_notices(publication: Publication) -> list[str]:
+    """Sentences for the publication page: what is wrong or waiting, and the next step."""
+    from django.utils.translation import gettext as _
+
+    from .takedown import failing_steps
+    from .truth import problem_message
+
+    notices = [step["message"] for step in failing_steps(publication)]
+    channel = channel_get()
+    waiting = publication.status in (*ACTIVE, P.TAKEDOWN_REQUESTED)
+    if waiting and (channel is None or channel.status != YouTubeChannel.Status.CONNECTED):
+        notices.append(
+            _(
+                "Der YouTube-Kanal muss neu verbunden werden; bis dahin ist die "
+                "Veröffentlichung pausiert und nichts geht verloren. Nächster Schritt: eine "
+                "Kampagnen-Admin verbindet den Kanal unter „YouTube-Kanal“ neu."
+            )
+        )
+    if publication.status == P.WAITING_FOR_QUOTA:
+        if publication.last_error.startswith("Our own daily quota budget"):
+            notices.append(
+                _(
+                    "Unser eigenes Tagesbudget reicht heute nicht für die ganze Veröffentlichung; "
+                    "YouTube wurde nicht gefragt. Es geht nach Mitternacht (Pazifikzeit) weiter."
+                )
+            )
+        else:
+            notices.append(
+                _(
+                    "YouTube hat das Tageskontingent für verbraucht erklärt. Es geht nach "
+                    "Mitternacht (Pazifikzeit) weiter."
+                )
+            )
+    if publication.youtube_problem:
+        notices.append(problem_message(publication))
+    return notices
+
+
+# --- The publisher's workspace --------------------------------------------------------------
+def stories_ready_to_publish(*, limit: int = 100) -> list[Any]:
+    """Approved stories with a processed video and no publication on its way (or a failed one
+    that never reached YouTube), oldest approval first.
+    """
+    from stories.models import Story, StoryMedia
+
+    on_the_way = Publication.objects.exclude(status=P.FAILED, video_id="").values("story_id")
+    ready_media = StoryMedia.objects.filter(is_current=True, state=StoryMedia.State.READY).values(
+        "story_id"
+    )
+    return list(
+        Story.objects.filter(status=Story.Status.APPROVED, pk__in=ready_media)
+        .exclude(pk__in=on_the_way)
+        .select_related("region", "topic")
+        .order_by("updated_at", "pk")[:limit]
+    )

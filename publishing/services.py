@@ -280,6 +280,27 @@ def quota_record_call(*, method: str, cost: int, publication_id: int | None = No
     )
 
 
+# What YouTube's own refusal leaves in the ledger: a zero-cost marker row meaning "YouTube
+# said the day is spent" (units) or "no more uploads today" (the upload limit).
+QUOTA_REFUSED_UNITS = "youtube:quotaExceeded"
+QUOTA_REFUSED_UPLOADS = "youtube:uploadLimit"
+
+
+def quota_note_refusal(error: Any) -> None:
+    """YouTube itself refused a call for quota: the day is exhausted until the reset.
+
+    Our ledger may have said there was room (other projects' calls, a console change, a
+    wrong estimate); YouTube's answer wins until midnight Pacific. A refusal by our own
+    budget (``error.source == "budget"``) changes nothing.
+    """
+    if getattr(error, "source", "youtube") != "youtube":
+        return
+    marker = QUOTA_REFUSED_UPLOADS if error.reason == "uploadLimitExceeded" else QUOTA_REFUSED_UNITS
+    day = quota_day()
+    if not QuotaLedger.objects.filter(day=day, method=marker).exists():
+        QuotaLedger.objects.create(day=day, method=marker, cost=0)
+
+
 # --- Metadata -----------------------------------------------------------------------------
 def _story_metadata_fields(story: Story) -> dict[str, Any]:
     with translation.override(story.language or settings.LANGUAGE_CODE):
@@ -676,6 +697,7 @@ def publication_note_extra(
     thumbnail_set: bool | None = None,
     captions_set: bool | None = None,
     playlist_id: str | None = None,
+    forget_playlist_id: str | None = None,
     extras_done: bool | None = None,
     note: str = "",
 ) -> None:
@@ -686,6 +708,8 @@ def publication_note_extra(
             publication.thumbnail_set = thumbnail_set
         if captions_set is not None:
             publication.captions_set = captions_set
+        if forget_playlist_id and forget_playlist_id != playlist_id:
+            publication.playlists = [p for p in publication.playlists if p != forget_playlist_id]
         if playlist_id and playlist_id not in publication.playlists:
             publication.playlists = [*publication.playlists, playlist_id]
         if extras_done is not None:
@@ -799,7 +823,17 @@ def publication_published(*, publication_id: int) -> Publication:
             allowed_from=[P.PROCESSING],
             to=P.PUBLISHED,
             action="publishing.publication.published",
-            changes={"published_at": timezone.now(), "claimed_by": "", "last_error": ""},
+            changes={
+                "published_at": timezone.now(),
+                "claimed_by": "",
+                "last_error": "",
+                # What YouTube plays: the privacy we uploaded with (the reconciliation
+                # replaces it with what YouTube says later).
+                "youtube_privacy": str(
+                    (publication.metadata.get("status") or {}).get("privacyStatus", "private")
+                ),
+                "youtube_checked_at": timezone.now(),
+            },
         )
         if story.status == S.APPROVED:
             story_transition(

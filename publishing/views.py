@@ -17,6 +17,9 @@ from config.api import ApplicationError
 
 from . import selectors, services
 from .models import Publication
+from .takedown import step_states as takedown_step_states
+from .takedown import takedowns_failing
+from .truth import problem_message, publications_with_problems
 from .youtube import ReconnectRequired, metadata_problems
 
 SESSION_STATE = "publishing.oauth.state"
@@ -37,14 +40,64 @@ def _require_campaign_admin(request: HttpRequest) -> None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Today's quota, the queue with expected publication dates, recent publications."""
     _require_publisher(request)
+    queue = selectors.publication_queue()
+    recent = selectors.publication_recent()
+    for publication in [row.publication for row in queue] + recent:
+        # For the template: the status in words (private is not "published") and what to do.
+        publication.status_label = selectors.publication_status_label(publication)  # type: ignore[attr-defined]
+        publication.notices = selectors.publication_notices(publication)  # type: ignore[attr-defined]
     context = {
         "usage": selectors.quota_usage(),
-        "queue": selectors.publication_queue(),
-        "recent": selectors.publication_recent(),
+        "queue": queue,
+        "ready": selectors.stories_ready_to_publish(),
+        "schedule_form": ScheduleForm(),
+        "changed": [
+            (publication, problem_message(publication))
+            for publication in publications_with_problems()
+        ],
+        "takedowns": takedowns_failing(),
+        "recent": recent,
         "channel": services.channel_get(),
         "may_connect": selectors.user_is_campaign_admin(request.user),
     }
     return render(request, "publishing/dashboard.html", context)
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=gettext_lazy("Öffentlich ab (optional, Ortszeit Berlin)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+@login_required
+@require_POST
+def publish_story(request: HttpRequest, story_id: int) -> HttpResponse:
+    """Queue an approved story for YouTube, now or at a time (YouTube's ``status.publishAt``:
+    uploaded private, YouTube makes it public then). Times are read in ``TIME_ZONE``.
+    """
+    _require_publisher(request)
+    from stories.models import Story
+
+    story = get_object_or_404(Story, pk=story_id)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Der Zeitpunkt ist ungültig."))
+        return redirect("publishing:dashboard")
+    try:
+        services.publication_request(
+            story=story, actor=request.user, publish_at=form.cleaned_data["publish_at"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Die Geschichte ist zur Veröffentlichung eingereiht."))
+    return redirect("publishing:dashboard")
 
 
 class MetadataForm(forms.Form):
@@ -129,6 +182,9 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "problems": problems,
         "actions": actions,
+        "status_label": selectors.publication_status_label(publication),
+        "notices": selectors.publication_notices(publication),
+        "takedown_steps": list(takedown_step_states(publication).values()),
     }
     return render(request, "publishing/publication.html", context)
 

@@ -156,7 +156,32 @@ def _publication_rows(now: dt.datetime) -> list[JobRow]:
                 story=publication.story,
             )
         )
-    return result
+    return [*result, *_takedown_rows({row.job_id for row in result})]
+
+
+def _takedown_rows(seen: set[int]) -> list[JobRow]:
+    """Takedowns with a failing step: the video may still be public, or clean-up is left."""
+    from publishing.takedown import takedowns_failing
+
+    rows = []
+    for publication, failing in takedowns_failing():
+        if publication.pk in seen:
+            continue
+        rows.append(
+            JobRow(
+                kind=PUBLICATION,
+                job_id=publication.pk,
+                label=publication.title or publication.story.title,
+                state=publication.status,
+                state_display=publication.get_status_display(),
+                problem="takedown",
+                reason=" ".join(step["message"] for step in failing),
+                since=publication.takedown_requested_at,
+                attempts=publication.takedown_attempts,
+                story=publication.story,
+            )
+        )
+    return rows
 
 
 def _kit_stuck_filter(now: dt.datetime) -> Any:
@@ -263,6 +288,10 @@ def pipeline_retry(*, kind: str, job_id: int, actor: Actor) -> None:
     with transaction.atomic():
         if kind == MEDIA:
             _retry_media(job_id, actor)
+        elif kind == PUBLICATION and row.problem == "takedown":
+            from publishing.takedown import takedown_rerun
+
+            takedown_rerun(publication_id=job_id)
         elif kind == PUBLICATION:
             _retry_publication(job_id, actor, failed=row.problem == "failed", now=now)
         else:

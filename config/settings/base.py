@@ -526,7 +526,11 @@ YOUTUBE_CREDENTIALS_KEY = env("YOUTUBE_CREDENTIALS_KEY", default="")
 YOUTUBE_QUOTA_MODEL = env("YOUTUBE_QUOTA_MODEL", default="legacy")  # legacy | buckets
 YOUTUBE_DAILY_UNITS = env.int("YOUTUBE_DAILY_UNITS", default=10_000)
 YOUTUBE_DAILY_UPLOADS = env.int("YOUTUBE_DAILY_UPLOADS", default=100)
-YOUTUBE_PRIVACY = env("YOUTUBE_PRIVACY", default="private")  # private | unlisted | public
+# "Published" means public: a campaign channel exists to be seen. "unlisted" suits a soft
+# launch (playable by link and in the gallery); "private" only for a rehearsal nobody watches.
+YOUTUBE_PRIVACY = env("YOUTUBE_PRIVACY", default="public")  # public | unlisted | private
+# How often the videos' state is read back from YouTube (videos.list, 1 unit per 50 videos).
+YOUTUBE_RECONCILE_MINUTES = env.int("YOUTUBE_RECONCILE_MINUTES", default=30)
 YOUTUBE_TAKEDOWN_MODE = env("YOUTUBE_TAKEDOWN_MODE", default="private")  # private | delete
 # Upload chunk size in MiB (rounded down to YouTube's 256 KiB granularity; 0.25 is the least).
 YOUTUBE_CHUNK_MB = env.float("YOUTUBE_CHUNK_MB", default=16)

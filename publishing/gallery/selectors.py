@@ -55,6 +55,8 @@ def _video_id() -> Subquery:
     return Subquery(
         Publication.objects.filter(story=OuterRef("pk"), status=Publication.Status.PUBLISHED)
         .exclude(video_id="")
+        # Only what YouTube plays to the public (publishing.truth.NOT_PLAYABLE).
+        .exclude(youtube_privacy__in=("private", "deleted"))
         .values("video_id")[:1]
     )
 

@@ -14,10 +14,14 @@ from .client import (
     client_config_for,
     ensure_playlist,
     exchange_code,
+    existing_playlists,
     get_processing_status,
     get_video,
     insert_caption,
+    list_videos,
     make_credentials,
+    make_unreachable,
+    remove_from_playlist,
     set_thumbnail,
     takedown,
     token_uri_from_env,
@@ -34,7 +38,7 @@ from .errors import (
 )
 from .metadata import compose_metadata, metadata_problems
 from .quota import COSTS, QuotaPolicy, cost_of
-from .upload import DEFAULT_CHUNK_SIZE, UploadState, resumable_upload
+from .upload import DEFAULT_CHUNK_SIZE, UploadState, finished_session_video, resumable_upload
 
 __all__ = [
     "COSTS",
@@ -59,12 +63,17 @@ __all__ = [
     "cost_of",
     "ensure_playlist",
     "exchange_code",
+    "existing_playlists",
+    "finished_session_video",
     "get_processing_status",
     "get_video",
     "insert_caption",
+    "list_videos",
     "make_credentials",
+    "make_unreachable",
     "metadata_problems",
     "next_reset",
+    "remove_from_playlist",
     "resumable_upload",
     "set_thumbnail",
     "takedown",

@@ -31,6 +31,7 @@ from .errors import (
     ReconnectRequired,
     TransientYouTubeError,
     VideoNotFound,
+    YouTubeApiError,
     is_retryable_http,
     translate_http_error,
     translate_refresh_error,
@@ -478,23 +479,130 @@ def get_processing_status(
     return "processing", detail
 
 
+# The status fields videos.update keeps when the takedown sends the status part back
+# (videos.update replaces the whole part). ``publishAt`` is left out on purpose: a private
+# video with a publishAt would be made public by YouTube at that time.
+# https://developers.google.com/youtube/v3/docs/videos/update ("status.publishAt")
+KEPT_STATUS_FIELDS = frozenset(
+    {
+        "embeddable",
+        "license",
+        "publicStatsViewable",
+        "selfDeclaredMadeForKids",
+        "containsSyntheticMedia",
+    }
+)
+
+TakedownOutcome = Literal["private", "deleted", "gone"]
+
+
+def make_unreachable(
+    *,
+    youtube: Resource,
+    video_id: str,
+    mode: Literal["private", "delete"] = "private",
+    known_status: dict[str, Any] | None = None,
+    record_call: RecordCall | None = None,
+    sleep: Sleep = time.sleep,
+) -> TakedownOutcome:
+    """The takedown's first and only essential call: make the video private, or delete it.
+
+    One call, nothing before it: ``videos.update`` with the status part (built from
+    ``known_status``, what we sent at upload, so no ``videos.list`` is needed first) or
+    ``videos.delete``. Returns "private", "deleted", or "gone" when YouTube no longer has the
+    video. Raises QuotaExhausted, ReconnectRequired, TransientYouTubeError, YouTubeApiError.
+    """
+    if mode not in ("private", "delete"):
+        raise ValueError(f"unknown takedown mode {mode!r}")
+    try:
+        if mode == "delete":
+            call_api(
+                youtube.videos().delete(id=video_id),
+                method="videos.delete",
+                record_call=record_call,
+                sleep=sleep,
+            )
+            return "deleted"
+        status = {
+            key: value for key, value in (known_status or {}).items() if key in KEPT_STATUS_FIELDS
+        }
+        status["privacyStatus"] = "private"
+        call_api(
+            youtube.videos().update(part="status", body={"id": video_id, "status": status}),
+            method="videos.update",
+            record_call=record_call,
+            sleep=sleep,
+        )
+        return "private"
+    except VideoNotFound:
+        return "gone"
+
+
+def remove_from_playlist(
+    *,
+    youtube: Resource,
+    playlist_id: str,
+    video_id: str,
+    record_call: RecordCall | None = None,
+    sleep: Sleep = time.sleep,
+) -> int:
+    """Delete the video's items from one playlist; returns how many were removed.
+
+    A playlist that no longer exists counts as done (0). Raises QuotaExhausted,
+    ReconnectRequired, TransientYouTubeError, YouTubeApiError.
+    """
+    try:
+        items = _playlist_items_of(
+            youtube=youtube,
+            playlist_id=playlist_id,
+            video_id=video_id,
+            record_call=record_call,
+            sleep=sleep,
+        )
+    except YouTubeApiError as error:
+        if error.status == 404:
+            return 0
+        raise
+    for item in items:
+        try:
+            call_api(
+                youtube.playlistItems().delete(id=item["id"]),
+                method="playlistItems.delete",
+                record_call=record_call,
+                sleep=sleep,
+            )
+        except YouTubeApiError as error:
+            if error.status != 404:
+                raise
+    return len(items)
+
+
 def takedown(
     *,
     youtube: Resource,
     video_id: str,
     mode: Literal["private", "delete"] = "private",
     playlist_ids: Sequence[str] | None = None,
+    known_status: dict[str, Any] | None = None,
     record_call: RecordCall | None = None,
     sleep: Sleep = time.sleep,
-) -> None:
-    """Withdraw a published video: take it out of playlists, then make it private or delete it.
+) -> TakedownOutcome:
+    """Withdraw a published video: first make it private (or delete it), then take it out of
+    the playlists it is in (``playlist_ids``, or every playlist of the channel).
 
-    ``playlist_ids`` limits the playlist scan to the ones the caller knows it used; by default
-    every playlist of the channel is checked. Idempotent: a video already deleted is fine.
-    Raises QuotaExhausted, ReconnectRequired, TransientYouTubeError, YouTubeApiError.
+    Playlist clean-up only runs after the video is unreachable; a deleted video's items are
+    removed too (a playlist keeps a "Deleted video" entry otherwise). Idempotent.
+    Raises QuotaExhausted, ReconnectRequired, TransientYouTubeError, YouTubeApiError; the
+    product's task calls the two steps itself to record each outcome.
     """
-    if mode not in ("private", "delete"):
-        raise ValueError(f"unknown takedown mode {mode!r}")
+    outcome = make_unreachable(
+        youtube=youtube,
+        video_id=video_id,
+        mode=mode,
+        known_status=known_status,
+        record_call=record_call,
+        sleep=sleep,
+    )
     if playlist_ids is None:
         playlist_ids = [
             str(playlist["id"])
@@ -508,50 +616,59 @@ def takedown(
             )
         ]
     for playlist_id in playlist_ids:
-        for item in _playlist_items_of(
+        remove_from_playlist(
             youtube=youtube,
             playlist_id=playlist_id,
             video_id=video_id,
             record_call=record_call,
             sleep=sleep,
-        ):
-            call_api(
-                youtube.playlistItems().delete(id=item["id"]),
-                method="playlistItems.delete",
-                record_call=record_call,
-                sleep=sleep,
-            )
-    try:
-        if mode == "delete":
-            call_api(
-                youtube.videos().delete(id=video_id),
-                method="videos.delete",
-                record_call=record_call,
-                sleep=sleep,
-            )
-            return
-        video = get_video(
-            youtube=youtube, video_id=video_id, parts="status", record_call=record_call, sleep=sleep
         )
-        # videos.update replaces the whole status part, so send back what is there.
-        status = {
-            key: value
-            for key, value in (video.get("status") or {}).items()
-            if key
-            in {
-                "embeddable",
-                "license",
-                "publicStatsViewable",
-                "selfDeclaredMadeForKids",
-                "containsSyntheticMedia",
-            }
-        }
-        status["privacyStatus"] = "private"
-        call_api(
-            youtube.videos().update(part="status", body={"id": video_id, "status": status}),
-            method="videos.update",
+    return outcome
+
+
+def list_videos(
+    *,
+    youtube: Resource,
+    video_ids: Sequence[str],
+    parts: str = "status",
+    record_call: RecordCall | None = None,
+    sleep: Sleep = time.sleep,
+) -> dict[str, dict[str, Any]]:
+    """The videos YouTube still has among ``video_ids``, by id (``videos.list``, 1 unit per
+    call of up to 50 ids, as Google documents for the ``id`` filter). Missing ids are absent.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    ids = list(dict.fromkeys(video_ids))
+    for start in range(0, len(ids), 50):
+        batch = ids[start : start + 50]
+        answer = call_api(
+            youtube.videos().list(part=parts, id=",".join(batch), maxResults=50),
+            method="videos.list",
             record_call=record_call,
             sleep=sleep,
         )
-    except VideoNotFound:
-        return
+        for item in answer.get("items") or []:
+            found[str(item["id"])] = item
+    return found
+
+
+def existing_playlists(
+    *,
+    youtube: Resource,
+    playlist_ids: Sequence[str],
+    record_call: RecordCall | None = None,
+    sleep: Sleep = time.sleep,
+) -> set[str]:
+    """Which of ``playlist_ids`` still exist on YouTube (``playlists.list`` by id, 50 a call)."""
+    ids = list(dict.fromkeys(playlist_ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), 50):
+        batch = ids[start : start + 50]
+        answer = call_api(
+            youtube.playlists().list(part="id", id=",".join(batch), maxResults=50),
+            method="playlists.list",
+            record_call=record_call,
+            sleep=sleep,
+        )
+        found |= {str(item["id"]) for item in answer.get("items") or []}
+    return found

@@ -68,12 +68,24 @@ class ReconnectRequired(YouTubeError):
 
 
 class QuotaExhausted(YouTubeError):
-    """The daily quota (or upload limit) is used up until ``resume_at``."""
+    """The daily quota (or upload limit) is used up until ``resume_at``.
 
-    def __init__(self, reason: str, resume_at: dt.datetime) -> None:
-        super().__init__(f"YouTube refused the call ({reason}); try again after {resume_at}.")
+    ``source`` says who refused: "youtube" (YouTube answered quotaExceeded and the like) or
+    "budget" (our own ledger said the call would not fit; YouTube was never asked).
+    """
+
+    def __init__(self, reason: str, resume_at: dt.datetime, *, source: str = "youtube") -> None:
+        if source == "budget":
+            text = (
+                f"Our own daily quota budget has no room for this ({reason}); YouTube was not "
+                f"asked. Try again after {resume_at}."
+            )
+        else:
+            text = f"YouTube refused the call ({reason}); try again after {resume_at}."
+        super().__init__(text)
         self.reason = reason
         self.resume_at = resume_at
+        self.source = source
 
 
 class PublishRejected(YouTubeError):

@@ -73,7 +73,7 @@ class QuotaPolicy:
     ) -> None:
         """Raise QuotaExhausted("quotaExceeded", next midnight Pacific) if the call won't fit."""
         if not self.fits(method=method, units_used=units_used, uploads_used=uploads_used):
-            raise QuotaExhausted("quotaExceeded", self.resets_at(now))
+            raise QuotaExhausted("quotaExceeded", self.resets_at(now), source="budget")
 
     def remaining_units(self, *, units_used: int) -> int:
         """Units left in the shared budget today (never negative)."""

@@ -18,6 +18,7 @@ How google-api-python-client behaves, and why this module drives it the way it d
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import time
@@ -302,3 +303,22 @@ class _Uploader:
         self.request.resumable_progress = confirmed
         self._save(offset=confirmed)
         return None
+
+
+def finished_session_video(*, youtube: Resource, session_uri: str, total_bytes: int) -> str:
+    """The video id if the stored upload session was completed at YouTube (a crash after the
+    last chunk, before the id was saved), else "". Never sends video bytes: it asks with an
+    empty PUT and ``Content-Range: bytes */total``, as Google documents for resuming.
+    https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol
+    """
+    response, content = youtube._http.request(
+        session_uri,
+        "PUT",
+        body=b"",
+        headers={"Content-Range": f"bytes */{total_bytes}", "Content-Length": "0"},
+    )
+    if response.status in (200, 201):
+        return str(json.loads(content).get("id", ""))
+    if response.status in (308, 404, 410):
+        return ""
+    raise translate_http_error(HttpError(response, content, uri=session_uri))

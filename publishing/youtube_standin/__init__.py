@@ -21,7 +21,13 @@ restarts the chunk count at 1):
 - ``"processing": "failed" | "rejected"`` and ``"processing_seconds": 0.5`` for new videos;
 - ``"revoke_refresh_tokens": ["..."]`` or ``"revoke_all_refresh_tokens": true`` (invalid_grant);
 - ``"expire_access_tokens": true`` (next API call gets 401, the client refreshes);
-- ``"expire_sessions": true`` (unfinished upload sessions answer 410 Gone).
+- ``"expire_sessions": true`` (unfinished upload sessions answer 410 Gone);
+- ``"fail_methods": {"playlistItems.list": 403, "videos.update": {"status": 500}}`` refuse every
+  call of those methods (any API or upload method the product calls) until replaced.
+
+Losing state like a real channel (``POST``): ``/_standin/lose-video/<id>``,
+``/_standin/lose-playlist/<id>``, ``/_standin/video/<id>`` with ``{"privacyStatus": ...}`` or
+``{"outcome": "rejected", "reason": "duplicate"}``.
 """
 
 from .server import StandinServer, make_server, serve_in_thread

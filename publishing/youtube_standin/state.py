@@ -342,6 +342,25 @@ class Store:
                 return ("status", int(status))
             return None
 
+    def method_fault(self, method: str) -> ApiError | None:
+        """The refusal configured for ``method`` under ``"fail_methods"``, if any.
+
+        ``{"playlistItems.list": 403}`` or ``{"videos.update": {"status": 500, "reason": "x"}}``;
+        a refused call is not charged (YouTube charges what it processed).
+        """
+        with self.lock:
+            fault = self.data["faults"].get("fail_methods", {}).get(method)
+        if fault is None:
+            return None
+        if not isinstance(fault, dict):
+            fault = {"status": int(fault)}
+        status = int(fault.get("status", 403))
+        default_reason = {403: "forbidden", 404: "notFound", 400: "badRequest"}.get(
+            status, "backendError"
+        )
+        reason = str(fault.get("reason", default_reason))
+        return ApiError(status, reason, f"Refused by the stand-in's fault injection: {method}")
+
     # ----------------------------------------------------------------- quota
 
     def _roll_quota_day(self) -> None:
@@ -357,7 +376,13 @@ class Store:
             self.save()
 
     def check_quota(self, method: str) -> None:
-        """Raise ApiError 403 quotaExceeded if ``method`` does not fit in today's budget."""
+        """Raise ApiError 403 quotaExceeded if ``method`` does not fit in today's budget, or
+        the refusal ``"fail_methods"`` configures for it (every API and upload call passes here).
+        """
+        fault = self.method_fault(method)
+        if fault is not None:
+            self.count(f"refused:{method}")
+            raise fault
         with self.lock:
             self._roll_quota_day()
             quota = self.data["quota"]

@@ -123,8 +123,9 @@ def test_pages_are_for_publishers_and_admins_only(client: Client, publisher_user
 
 def test_the_dashboard_shows_quota_and_expected_dates(client: Client, publisher_user: User) -> None:
     services.channel_connect(refresh_token="1//x", actor=None)
-    for _ in range(5):
-        services.quota_record_call(method="videos.insert", cost=1600)  # 8,000 of 10,000
+    # 6,400 of 10,000 used; one whole publication (up to 2,256 units) fits in the rest.
+    for _ in range(4):
+        services.quota_record_call(method="videos.insert", cost=1600)
     stories = [make_approved_story() for _ in range(3)]
     for story in stories:
         Publication.objects.create(
@@ -133,7 +134,7 @@ def test_the_dashboard_shows_quota_and_expected_dates(client: Client, publisher_
         )
     client.force_login(publisher_user)
     page = client.get("/publishing/").content.decode()
-    assert "8000 von 10000 Einheiten verbraucht." in page
+    assert "6400 von 10000 Einheiten verbraucht." in page
     assert "Heute passt noch 1 Veröffentlichung." in page
     dates = re.findall(r'<time datetime="(\d{4}-\d{2}-\d{2})">', page)
     assert len(dates) == 3
@@ -180,7 +181,7 @@ def test_the_api_lists_the_queue_and_edits_metadata(client: Client, publisher_us
     assert client.get("/api/v1/publishing/quota/").status_code == 403
     client.force_login(publisher_user)
     quota = client.get("/api/v1/publishing/quota/").json()
-    assert quota["daily_units"] == 10_000 and quota["publications_left"] == 5
+    assert quota["daily_units"] == 10_000 and quota["publications_left"] == 4  # 10,000 // 2,256
     queue = client.get("/api/v1/publishing/publications/").json()
     assert [row["publication"]["id"] for row in queue] == [publication.pk]
     answer = client.put(

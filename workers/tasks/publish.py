@@ -8,20 +8,15 @@ does nothing. Follow-up tasks go to the queue the current one came from.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.storage import default_storage
 
+from publishing import publish_steps as flow
 from workers.reconcile import JobKind, register
 
 logger = logging.getLogger(__name__)
@@ -32,13 +27,6 @@ MAX_TRANSIENT_RETRIES = 6
 POLL_FIRST_SECONDS = 1.0
 POLL_MAX_SECONDS = 300.0
 MAX_POLLS = 400  # about a day and a half at the longest interval
-TAKEDOWN_RETRY_CAP = 3600.0
-
-
-def chunk_size() -> int:
-    """``YOUTUBE_CHUNK_MB`` in bytes, on YouTube's 256 KiB granularity, 256 KiB to 32 MiB."""
-    wanted = int(float(settings.YOUTUBE_CHUNK_MB) * MIB)
-    return min(32 * MIB, max(CHUNK_GRANULARITY, wanted - wanted % CHUNK_GRANULARITY))
 
 
 def _queue_of(task: Any) -> dict[str, Any]:
@@ -52,63 +40,6 @@ def _retry_countdown(attempt: int, *, base: float = 30.0, cap: float = 900.0) ->
     from publishing.youtube import backoff_delay
 
     return backoff_delay(attempt + 1, base=base, cap=cap)
-
-
-@contextlib.contextmanager
-def _local_copy(storage_key: str, suffix: str) -> Iterator[Path]:
-    """A local path of a stored file: the file itself, or a streamed temporary copy (S3)."""
-    try:
-        yield Path(default_storage.path(storage_key))
-        return
-    except NotImplementedError:
-        pass
-    settings.MEDIA_WORK_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="publish-", dir=settings.MEDIA_WORK_DIR))
-    try:
-        target = workdir / f"file{suffix}"
-        with default_storage.open(storage_key, "rb") as src, target.open("wb") as dst:
-            shutil.copyfileobj(src, dst, length=MIB)
-        yield target
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-class _Client:
-    """The API client for one task run, and the channel whose token it may refresh."""
-
-    def __init__(self) -> None:
-        from publishing import services
-        from publishing.crypto import CredentialsUnreadable
-        from publishing.youtube import ReconnectRequired, build_youtube
-
-        channel = services.channel_get()
-        if channel is None:
-            raise ReconnectRequired("no YouTube channel is connected")
-        try:
-            self.credentials = services.channel_credentials(channel=channel)
-        except CredentialsUnreadable as error:
-            raise ReconnectRequired(str(error)) from error
-        self.channel_id = channel.pk
-        self.youtube = build_youtube(
-            credentials=self.credentials, api_url=settings.YOUTUBE_API_URL, http_timeout=60
-        )
-
-    def persist_token(self) -> None:
-        from publishing import services
-
-        if self.credentials.token:
-            services.channel_store_refreshed_token(
-                channel_id=self.channel_id, credentials=self.credentials
-            )
-
-
-def _recorder(publication_id: int) -> Callable[[str, int], None]:
-    from publishing import services
-
-    def record(method: str, cost: int) -> None:
-        services.quota_record_call(method=method, cost=cost, publication_id=publication_id)
-
-    return record
 
 
 # --- Publishing ---------------------------------------------------------------------------
@@ -130,7 +61,7 @@ def publish_story(self: Any, publication_id: int) -> None:
     refused: pauses and e-mails the admins. YouTube refused the content: fails with a
     message for the publisher. Network or YouTube trouble: retried with backoff, bounded.
     """
-    from publishing import services
+    from publishing import messages, services
     from publishing.youtube import (
         PublishRejected,
         QuotaExhausted,
@@ -145,15 +76,15 @@ def publish_story(self: Any, publication_id: int) -> None:
     if publication is None:
         logger.info("publication %s: nothing to do", publication_id)
         return
-    client: _Client | None = None
+    client: flow.Client | None = None
     started = time.monotonic()
     try:
-        client = _Client()
+        client = flow.Client()
         if not publication.video_id:
-            _upload(publication_id, client, worker)
-            logger.info("publication %s: uploaded in %.1fs", publication_id, _since(started))
-        _extras(publication_id, client, worker)
-        logger.info("publication %s: extras done after %.1fs", publication_id, _since(started))
+            flow.upload(publication_id, client, worker)
+            logger.info("publication %s: uploaded in %.1fs", publication_id, flow.since(started))
+        flow.extras(publication_id, client, worker)
+        logger.info("publication %s: extras done after %.1fs", publication_id, flow.since(started))
         services.publication_release(publication_id=publication_id, worker=worker)
         poll_processing.apply_async(
             (publication_id,), countdown=POLL_FIRST_SECONDS, **_queue_of(self)
@@ -161,6 +92,7 @@ def publish_story(self: Any, publication_id: int) -> None:
     except services.PublicationCancelled:
         logger.info("publication %s: cancelled while working on it", publication_id)
     except QuotaExhausted as error:
+        services.quota_note_refusal(error)
         services.publication_wait_for_quota(
             publication_id=publication_id, resume_at=error.resume_at, reason=str(error)
         )
@@ -175,13 +107,13 @@ def publish_story(self: Any, publication_id: int) -> None:
     except VideoNotFound as error:
         services.publication_fail(
             publication_id=publication_id,
-            reason="The video no longer exists on YouTube (it was deleted there).",
+            reason=messages.video_gone(),
             technical=str(error),
         )
     except YouTubeApiError as error:
         services.publication_fail(
             publication_id=publication_id,
-            reason=f"YouTube refused the request: {error}",
+            reason=messages.youtube_refused(error),
             technical=str(error),
         )
     except (TransientYouTubeError, SoftTimeLimitExceeded, OSError) as error:
@@ -189,7 +121,7 @@ def publish_story(self: Any, publication_id: int) -> None:
         if self.request.retries >= MAX_TRANSIENT_RETRIES:
             services.publication_fail(
                 publication_id=publication_id,
-                reason="YouTube or the network kept failing; try again later.",
+                reason=messages.kept_failing(),
                 technical=str(error),
             )
             return
@@ -199,199 +131,6 @@ def publish_story(self: Any, publication_id: int) -> None:
         if client is not None:
             client.persist_token()
         services.publication_release(publication_id=publication_id, worker=worker)
-
-
-def _since(started: float) -> float:
-    return time.monotonic() - started
-
-
-def _upload(publication_id: int, client: _Client, worker: str) -> None:
-    from publishing import selectors, services
-    from publishing.models import Publication
-    from publishing.youtube import UploadState, resumable_upload
-    from stories.selectors import story_current_media
-
-    publication = Publication.objects.select_related("story").get(pk=publication_id)
-    media = story_current_media(story=publication.story)
-    if media is None or not media.master_key:
-        from publishing.youtube import PublishRejected
-
-        raise PublishRejected("noMedia", "The story has no processed video to publish.")
-    if not publication.session_uri:
-        selectors.quota_check(method="videos.insert", whole_publication=True)
-    state = (
-        UploadState(publication.session_uri, publication.confirmed_offset, publication.total_bytes)
-        if publication.session_uri
-        else None
-    )
-
-    def save_state(new: UploadState) -> None:
-        services.publication_save_upload_state(
-            publication_id=publication_id,
-            worker=worker,
-            session_uri=new.session_uri,
-            confirmed_offset=new.confirmed_offset,
-            total=new.total,
-        )
-
-    with _local_copy(media.master_key, ".mp4") as path:
-        video = resumable_upload(
-            youtube=client.youtube,
-            file_path=path,
-            body=publication.metadata,
-            state=state,
-            save_state=save_state,
-            chunk_size=chunk_size(),
-            mimetype="video/mp4",
-            record_call=_recorder(publication_id),
-        )
-    services.publication_uploaded(
-        publication_id=publication_id, worker=worker, video_id=str(video["id"])
-    )
-
-
-def _extras(publication_id: int, client: _Client, worker: str) -> None:
-    """Thumbnail (the poster), the submitter's subtitles as captions, playlists."""
-    from publishing import selectors, services
-    from publishing.models import Publication
-    from publishing.youtube import PublishRejected, set_thumbnail
-    from stories.selectors import story_current_media
-
-    publication = Publication.objects.select_related("story").get(pk=publication_id)
-    if publication.extras_done:
-        return
-    record = _recorder(publication_id)
-    if not publication.thumbnail_set:
-        media = story_current_media(story=publication.story)
-        if media is not None and media.poster_key and default_storage.exists(media.poster_key):
-            selectors.quota_check(method="thumbnails.set")
-            try:
-                with _local_copy(media.poster_key, ".jpg") as poster:
-                    set_thumbnail(
-                        youtube=client.youtube,
-                        video_id=publication.video_id,
-                        image_path=poster,
-                        record_call=record,
-                    )
-                services.publication_note_extra(publication_id=publication_id, thumbnail_set=True)
-            except PublishRejected as error:
-                # A missing custom thumbnail is no reason to hold the story back.
-                services.publication_note_extra(
-                    publication_id=publication_id, note=f"thumbnail: {error}"
-                )
-    if not publication.captions_set:
-        _captions(publication, client, record)
-    services.publication_heartbeat(publication_id=publication_id, worker=worker)
-    for kind, key, title in _playlist_targets(publication):
-        playlist_id = _ensure_playlist(client, kind=kind, key=key, title=title, record=record)
-        if playlist_id in publication.playlists:
-            continue
-        _add_to_playlist(
-            client,
-            kind=kind,
-            key=key,
-            title=title,
-            playlist_id=playlist_id,
-            video_id=publication.video_id,
-            record=record,
-        )
-        services.publication_note_extra(publication_id=publication_id, playlist_id=playlist_id)
-    services.publication_note_extra(publication_id=publication_id, extras_done=True)
-
-
-def _captions(publication: Any, client: _Client, record: Any) -> None:
-    """The submitter's subtitles (stored as WebVTT) become a caption track once."""
-    from publishing import selectors, services
-    from publishing.youtube import PublishRejected, insert_caption
-    from stories.models import StorySubtitle
-
-    subtitle = StorySubtitle.objects.filter(story=publication.story).first()
-    if subtitle is None or not default_storage.exists(subtitle.storage_key):
-        return
-    selectors.quota_check(method="captions.insert")
-    try:
-        with _local_copy(subtitle.storage_key, ".vtt") as path:
-            insert_caption(
-                youtube=client.youtube,
-                video_id=publication.video_id,
-                caption_path=path,
-                language=subtitle.language,
-                name="",
-                record_call=record,
-            )
-        services.publication_note_extra(publication_id=publication.pk, captions_set=True)
-    except PublishRejected as error:
-        # Captions are welcome, not required: the video goes out without them.
-        services.publication_note_extra(publication_id=publication.pk, note=f"captions: {error}")
-
-
-def _playlist_targets(publication: Any) -> list[tuple[str, str, str]]:
-    from publishing.models import Playlist
-
-    story = publication.story
-    targets = []
-    if story.region is not None and not story.region.is_other:
-        targets.append(
-            (
-                Playlist.Kind.REGION.value,
-                story.region.slug,
-                f"{settings.CAMPAIGN_NAME} – {story.region.name}",
-            )
-        )
-    if story.topic is not None:
-        targets.append(
-            (
-                Playlist.Kind.TOPIC.value,
-                story.topic.slug,
-                f"{settings.CAMPAIGN_NAME} – {story.topic.name}",
-            )
-        )
-    return targets
-
-
-def _ensure_playlist(
-    client: _Client, *, kind: str, key: str, title: str, record: Callable[[str, int], None]
-) -> str:
-    from publishing import selectors, services
-    from publishing.models import Playlist
-    from publishing.youtube import ensure_playlist
-
-    known = Playlist.objects.filter(kind=kind, key=key).first()
-    if known is not None:
-        return known.youtube_id
-    selectors.quota_check(method="playlists.insert")
-    youtube_id = ensure_playlist(youtube=client.youtube, title=title[:150], record_call=record)
-    services.playlist_remember(kind=kind, key=key, title=title, youtube_id=youtube_id)
-    return youtube_id
-
-
-def _add_to_playlist(
-    client: _Client,
-    *,
-    kind: str,
-    key: str,
-    title: str,
-    playlist_id: str,
-    video_id: str,
-    record: Callable[[str, int], None],
-) -> None:
-    from publishing import selectors, services
-    from publishing.youtube import YouTubeApiError, add_to_playlist
-
-    selectors.quota_check(method="playlistItems.insert")
-    try:
-        add_to_playlist(
-            youtube=client.youtube, playlist_id=playlist_id, video_id=video_id, record_call=record
-        )
-    except YouTubeApiError as error:
-        if error.status != 404:
-            raise
-        # The remembered playlist was deleted on YouTube: create it again, once.
-        services.playlist_forget(youtube_id=playlist_id)
-        fresh = _ensure_playlist(client, kind=kind, key=key, title=title, record=record)
-        add_to_playlist(
-            youtube=client.youtube, playlist_id=fresh, video_id=video_id, record_call=record
-        )
 
 
 @shared_task(
@@ -408,7 +147,7 @@ def poll_processing(self: Any, publication_id: int) -> None:
     Succeeded: the publication and the story are published. Failed or rejected by YouTube:
     the publication fails with YouTube's reason.
     """
-    from publishing import selectors, services
+    from publishing import messages, selectors, services
     from publishing.models import Publication
     from publishing.youtube import (
         QuotaExhausted,
@@ -423,16 +162,17 @@ def poll_processing(self: Any, publication_id: int) -> None:
         return
     if not publication.steps_done:
         return  # the publish task attaches the extras first, then polls again
-    client: _Client | None = None
+    client: flow.Client | None = None
     try:
         selectors.quota_check(method="videos.list")
-        client = _Client()
+        client = flow.Client()
         state, detail = get_processing_status(
             youtube=client.youtube,
             video_id=publication.video_id,
-            record_call=_recorder(publication_id),
+            record_call=flow.recorder(publication_id),
         )
     except QuotaExhausted as error:
+        services.quota_note_refusal(error)
         services.publication_wait_for_quota(
             publication_id=publication_id, resume_at=error.resume_at, reason=str(error)
         )
@@ -444,7 +184,7 @@ def poll_processing(self: Any, publication_id: int) -> None:
     except VideoNotFound as error:
         services.publication_fail(
             publication_id=publication_id,
-            reason="The video no longer exists on YouTube (it was deleted there).",
+            reason=messages.video_gone(),
             technical=str(error),
         )
         return
@@ -459,13 +199,13 @@ def poll_processing(self: Any, publication_id: int) -> None:
     elif state in ("failed", "rejected"):
         services.publication_fail(
             publication_id=publication_id,
-            reason=f"YouTube could not publish the video ({state}: {detail or 'no reason given'}).",
+            reason=messages.processing_refused(state, detail),
             technical=f"{state}: {detail}",
         )
     elif polls >= MAX_POLLS:
         services.publication_fail(
             publication_id=publication_id,
-            reason="YouTube did not finish processing the video in time.",
+            reason=messages.processing_too_long(),
         )
     else:
         countdown = min(POLL_MAX_SECONDS, POLL_FIRST_SECONDS * 2 ** min(polls, 12))
@@ -478,39 +218,35 @@ def poll_processing(self: Any, publication_id: int) -> None:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=None,
+    max_retries=None,  # bounded below by publishing.takedown.MAX_RETRIES, with a record
     ignore_result=True,
 )
 def takedown_story(self: Any, story_id: int) -> None:
-    """Take the story's video off YouTube (private or deleted, out of its playlists).
+    """Make the story's video private (or delete it) first, then clean up its playlists.
 
-    Idempotent; a story without a video just records that nothing was published. Retried
-    until YouTube confirmed it: transient trouble with backoff, quota at midnight Pacific,
-    a refused grant after the channel is reconnected.
+    Idempotent. Each step's outcome is recorded on the publication (``publishing.takedown``).
+    A failing first step retries with backoff, at most MAX_RETRIES times per run (the
+    reconciler starts a new run later); quota at midnight Pacific; a refused grant after the
+    channel is reconnected. Admins are e-mailed by ``takedown_watch`` after 15 minutes.
     """
     from publishing import services
-    from publishing.youtube import (
-        QuotaExhausted,
-        ReconnectRequired,
-        TransientYouTubeError,
-        YouTubeApiError,
-        takedown,
-    )
+    from publishing import takedown as steps
+    from publishing.youtube import QuotaExhausted, ReconnectRequired, YouTubeError
 
     publication = services.publication_takedown_begin(
         story_id=story_id, reason="The story was withdrawn or taken down."
     )
     if publication is None:
         return
-    client: _Client | None = None
+    client: flow.Client | None = None
     try:
         video_id = publication.video_id
         if not video_id and publication.session_uri:
             if publication.claimed_by:
                 # An upload is stopping at its next chunk; look again when it has let go.
                 raise self.retry(countdown=10, **_queue_of(self))
-            client = _Client()
-            video_id = _finished_session_video(client, publication)
+            client = flow.Client()
+            video_id = flow.finished_session_video(client, publication)
             if video_id:
                 services.publication_set_video(publication_id=publication.pk, video_id=video_id)
         if not video_id:
@@ -518,24 +254,24 @@ def takedown_story(self: Any, story_id: int) -> None:
                 publication_id=publication.pk, comment="Nothing was published on YouTube."
             )
             return
-        client = client or _Client()
-        # An erased person's video is deleted whatever the takedown mode says (Art. 17).
-        erased = publication.story.status == "erased"
-        mode: Literal["private", "delete"] = (
-            "delete" if erased or settings.YOUTUBE_TAKEDOWN_MODE == "delete" else "private"
+        client = client or flow.Client()
+        record = flow.recorder(publication.pk)
+        result = steps.video_step(
+            publication=publication, youtube=client.youtube, video_id=video_id, record=record
         )
-        takedown(
-            youtube=client.youtube,
-            video_id=video_id,
-            mode=mode,
-            playlist_ids=list(publication.playlists),
-            record_call=_recorder(publication.pk),
+        # The video is unreachable now (recorded); clean-up failures do not hold that back.
+        left = steps.cleanup_steps(
+            publication=publication, youtube=client.youtube, video_id=video_id, record=record
         )
         services.publication_taken_down(
-            publication_id=publication.pk,
-            comment=f"YouTube video {video_id}: {'deleted' if mode == 'delete' else 'private'}",
+            publication_id=publication.pk, comment=f"YouTube video {video_id}: {result.outcome}"
         )
+        if left:
+            takedown_cleanup.apply_async(
+                (publication.pk,), countdown=steps.retry_countdown(0), **_queue_of(self)
+            )
     except QuotaExhausted as error:
+        services.quota_note_refusal(error)
         services.publication_takedown_wait(
             publication_id=publication.pk, resume_at=error.resume_at, reason=str(error)
         )
@@ -543,36 +279,87 @@ def takedown_story(self: Any, story_id: int) -> None:
     except ReconnectRequired as error:
         # Reconnecting the channel enqueues every pending takedown again.
         services.channel_mark_reconnect_required(reason=str(error))
-    except (TransientYouTubeError, YouTubeApiError, OSError) as error:
-        countdown = _retry_countdown(self.request.retries, base=15, cap=TAKEDOWN_RETRY_CAP)
+    except (YouTubeError, OSError) as error:
+        if self.request.retries >= steps.MAX_RETRIES:
+            logger.error("takedown of story %s: giving up this run: %s", story_id, error)
+            return  # recorded on the row; the reconciler starts a new run later
+        countdown = steps.retry_countdown(self.request.retries)
         raise self.retry(exc=error, countdown=countdown, **_queue_of(self)) from error
     finally:
         if client is not None:
             client.persist_token()
 
 
-def _finished_session_video(client: _Client, publication: Any) -> str:
-    """The video id if the stored upload session was completed at YouTube (crash after the
-    last chunk, before the id was saved), else "". Never sends video bytes.
-    """
-    from googleapiclient.errors import HttpError
+@shared_task(
+    name="workers.tasks.publish.takedown_cleanup",
+    bind=True,
+    acks_late=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def takedown_cleanup(self: Any, publication_id: int) -> None:
+    """Retry the playlist clean-up of a takedown that already reached YouTube (bounded)."""
+    from publishing import takedown as steps
+    from publishing.models import Publication
+    from publishing.youtube import YouTubeError
 
-    from publishing.youtube.errors import translate_http_error
+    publication = Publication.objects.select_related("story").filter(pk=publication_id).first()
+    if publication is None or not publication.video_id or not publication.takedown_reached_at:
+        return
+    client: flow.Client | None = None
+    try:
+        client = flow.Client()
+        failed = steps.cleanup_steps(
+            publication=publication,
+            youtube=client.youtube,
+            video_id=publication.video_id,
+            record=flow.recorder(publication_id),
+        )
+    except (YouTubeError, OSError) as error:
+        logger.warning("takedown clean-up of publication %s: %s", publication_id, error)
+        return
+    finally:
+        if client is not None:
+            client.persist_token()
+    if failed and self.request.retries < 5:
+        raise self.retry(countdown=steps.retry_countdown(self.request.retries + 1))
 
-    http = client.youtube._http
-    response, content = http.request(
-        publication.session_uri,
-        "PUT",
-        body=b"",
-        headers={"Content-Range": f"bytes */{publication.total_bytes}", "Content-Length": "0"},
-    )
-    if response.status in (200, 201):
-        import json
 
-        return str(json.loads(content).get("id", ""))
-    if response.status in (308, 404, 410):
-        return ""
-    raise translate_http_error(HttpError(response, content, uri=publication.session_uri))
+@shared_task(name="workers.tasks.publish.takedown_watch", ignore_result=True)
+def takedown_watch() -> None:
+    """Beat: e-mail the campaign admins about takedowns not on YouTube after 15 minutes."""
+    from publishing import takedown as steps
+
+    alerted = steps.alert_overdue()
+    if alerted:
+        logger.error("takedowns overdue, admins e-mailed: %s", alerted)
+
+
+@shared_task(name="workers.tasks.publish.reconcile_youtube", ignore_result=True)
+def reconcile_youtube() -> None:
+    """Beat: read our videos and playlists back from YouTube (``publishing.truth``)."""
+    from publishing import selectors, services, truth
+    from publishing.youtube import QuotaExhausted, ReconnectRequired, YouTubeError
+
+    if not selectors.channel_is_connected():
+        return
+    client: flow.Client | None = None
+    try:
+        selectors.quota_check(method="videos.list")
+        client = flow.Client()
+        record = flow.recorder_for(None)
+        found = truth.reconcile_videos(youtube=client.youtube, record=record)
+        gone = truth.reconcile_playlists(youtube=client.youtube, record=record)
+        logger.info("YouTube reconciliation: %s, playlists gone: %s", found, gone)
+    except QuotaExhausted as error:
+        services.quota_note_refusal(error)
+    except ReconnectRequired as error:
+        services.channel_mark_reconnect_required(reason=str(error))
+    except YouTubeError as error:
+        logger.warning("YouTube reconciliation failed: %s", error)
+    finally:
+        if client is not None:
+            client.persist_token()
 
 
 # --- Enqueueing and the reconciler --------------------------------------------------------

@@ -92,6 +92,20 @@ class Standin:
     def reset_counters(self) -> None:
         requests.post(self.url + "_standin/reset-counters", timeout=5).raise_for_status()
 
+    def lose_video(self, video_id: str) -> None:
+        """Delete the video "by hand", behind the product's back."""
+        requests.post(self.url + f"_standin/lose-video/{video_id}", timeout=5).raise_for_status()
+
+    def lose_playlist(self, playlist_id: str) -> None:
+        """Delete the playlist "by hand", behind the product's back."""
+        url = self.url + f"_standin/lose-playlist/{playlist_id}"
+        requests.post(url, timeout=5).raise_for_status()
+
+    def change_video(self, video_id: str, **change: Any) -> None:
+        """Change privacy (``privacyStatus=``) or processing (``outcome=, reason=``) by hand."""
+        url = self.url + f"_standin/video/{video_id}"
+        requests.post(url, json=change, timeout=5).raise_for_status()
+
     def stored_video(self, video_id: str) -> Path:
         return self.data_dir / "videos" / video_id / "video.bin"
 

@@ -18,6 +18,7 @@ from workers.media.errors import (
 from workers.media.photos import PhotoResult, sanitize_photo
 from workers.media.probe import ProbeResult, check_decodable, probe_media, validate_probe
 from workers.media.progress import Progress, ProgressTracker
+from workers.media.strip import StripResult, is_clean, private_tags, strip_metadata
 from workers.media.transcode import (
     ALL_OUTPUTS,
     MASTER,
@@ -58,6 +59,7 @@ __all__ = [
     "Progress",
     "ProgressTracker",
     "RejectionCode",
+    "StripResult",
     "TranscodeCancelled",
     "TranscodeFailed",
     "TranscodePlan",
@@ -67,13 +69,16 @@ __all__ = [
     "check_decodable",
     "ensure_free_space",
     "estimate_needed_bytes",
+    "is_clean",
     "measure_loudness",
     "plan_transcode",
+    "private_tags",
     "probe_media",
     "process_video",
     "rejection_message",
     "run_transcode",
     "sanitize_photo",
+    "strip_metadata",
     "time_limits_for",
     "validate_probe",
 ]

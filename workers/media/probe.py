@@ -130,8 +130,10 @@ def _bit_depth(stream: dict[str, object]) -> int:
     return 8 if pix_fmt else 0
 
 
-def run_ffprobe(path: str | Path, *, timeout_s: float = 30) -> dict[str, object]:
-    """Return ffprobe's JSON (format + streams) for ``path``.
+def run_ffprobe(
+    path: str | Path, *, timeout_s: float = 30, show_chapters: bool = False
+) -> dict[str, object]:
+    """Return ffprobe's JSON (format + streams, and chapters if asked) for ``path``.
 
     Raises ``MediaRejected(UNDECODABLE)`` when ffprobe cannot read the file, times out or
     returns no usable JSON, and ``FileNotFoundError`` if ``path`` does not exist.
@@ -148,6 +150,7 @@ def run_ffprobe(path: str | Path, *, timeout_s: float = 30) -> dict[str, object]
         "json",
         "-show_format",
         "-show_streams",
+        *(["-show_chapters"] if show_chapters else []),
         str(path),
     ]
     try:

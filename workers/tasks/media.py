@@ -34,6 +34,18 @@ def output_key(*, story_public_id: str, media_id: int, output: str) -> str:
     return f"stories/{story_public_id}/media-{media_id}/{OUTPUT_NAMES[output]}"
 
 
+def poster_variant_key(*, story_public_id: str, media_id: int, variant: str) -> str:
+    """``stories/<id>/media-<n>/poster-640.webp`` etc.: responsive posters, deterministic."""
+    return f"stories/{story_public_id}/media-{media_id}/poster-{variant}"
+
+
+def _store(path: Path, key: str) -> None:
+    with path.open("rb") as fh:
+        stored = default_storage.save(key, File(fh, name=path.name))
+    if stored != key:  # never two copies: keep the deterministic key
+        default_storage.delete(stored)
+
+
 def _fetch_original(storage_key: str, workdir: Path) -> Path:
     """A local path of the original: streamed from storage unless it is already local."""
     try:
@@ -154,6 +166,7 @@ def process_media(self: Any, media_id: int) -> None:
         soft, _hard = pipeline.time_limits_for(probe.duration_s or 0)
         services.media_set_state(media_id=media_id, state=StoryMedia.State.TRANSCODING)
         result = None
+        posters: dict[str, str] = dict((media.summary or {}).get("posters") or {})
         if missing:
             result = pipeline.process_video(
                 source,
@@ -166,12 +179,16 @@ def process_media(self: Any, media_id: int) -> None:
                     media_id=media_id, percent=p.percent, eta_seconds=p.eta_seconds
                 ),
                 timeout_s=soft,
+                progress_interval_s=0.5,
             )
             for name, path in result.paths.items():
-                with path.open("rb") as fh:
-                    stored = default_storage.save(keys[name], File(fh, name=path.name))
-                if stored != keys[name]:  # never two copies: keep the deterministic key
-                    default_storage.delete(stored)
+                _store(path, keys[name])
+            for variant, path in result.poster_variants.items():
+                key = poster_variant_key(
+                    story_public_id=str(story.public_id), media_id=media.pk, variant=variant
+                )
+                _store(path, key)
+                posters[variant] = key
         summary = {
             "outputs": _jsonable({k: dataclasses.asdict(v) for k, v in result.summaries.items()})
             if result
@@ -179,6 +196,8 @@ def process_media(self: Any, media_id: int) -> None:
             "wall_time_s": result.wall_time_s if result else 0,
             "speed_x": result.speed_x if result else 0,
             "original_stripped": stripped,
+            "master_mode": result.master_mode if result else "",
+            "posters": posters,
         }
         services.media_complete(media_id=media_id, keys=keys, summary=summary)
     except pipeline.MediaRejected as exc:

@@ -293,8 +293,9 @@ def youtube_video_kbps(size: tuple[int, int], fps: Fraction) -> int:
 def audio_filter_chain(measurement: LoudnessMeasurement | None) -> tuple[AudioFilter, ...]:
     """The audio chain for master and preview: loudness, then 48 kHz stereo float.
 
-    With a measurement: linear two-pass loudnorm (silence is left alone); without one:
-    single-pass dynamic loudnorm.
+    With a measurement: one constant gain when it keeps true peaks under the limit (what
+    loudnorm's linear mode would apply), else linear two-pass loudnorm; silence is left
+    alone. Without a measurement: single-pass dynamic loudnorm.
     """
     target = (
         ("I", f"{LOUDNESS_TARGET_I}"),
@@ -313,6 +314,11 @@ def audio_filter_chain(measurement: LoudnessMeasurement | None) -> tuple[AudioFi
     if measurement.is_silent:
         return tail
     m = measurement
+    gain = LOUDNESS_TARGET_I - m.input_i
+    if m.input_tp + gain <= LOUDNESS_TARGET_TP and m.input_lra <= LOUDNESS_TARGET_LRA:
+        # Exactly what loudnorm's linear mode does in this case (one constant gain), without
+        # its 192 kHz resampling and look-ahead buffer: 120 MiB less peak memory on 1080p.
+        return (("volume", (("volume", f"{gain:.2f}dB"),)), *tail)
     measured = (
         ("measured_I", f"{m.input_i:.2f}"),
         ("measured_TP", f"{m.input_tp:.2f}"),
@@ -776,6 +782,7 @@ def measure_loudness(
     duration_s: float = 0.0,
     on_fraction: Callable[[float], None] | None = None,
     cancel_event: threading.Event | None = None,
+    on_tick: Callable[[], None] | None = None,
 ) -> LoudnessMeasurement | None:
     """Measure integrated loudness with an audio-only ``loudnorm`` pass (no video decode).
 
@@ -799,7 +806,12 @@ def measure_loudness(
     )
     try:
         returncode, stderr_lines = _run_ffmpeg(
-            cmd, tracker, timeout_s=timeout_s, cancel_event=cancel_event, keep_lines=400
+            cmd,
+            tracker,
+            timeout_s=timeout_s,
+            cancel_event=cancel_event,
+            keep_lines=400,
+            on_tick=on_tick,
         )
     except TranscodeTimedOut as exc:
         raise TranscodeFailed(
@@ -968,6 +980,7 @@ def _run_ffmpeg(
     timeout_s: float | None,
     cancel_event: threading.Event | None,
     keep_lines: int = 200,
+    on_tick: Callable[[], None] | None = None,
 ) -> tuple[int, list[str]]:
     """Run ``cmd`` feeding ``-progress`` lines to ``tracker``; (returncode, stderr lines).
 
@@ -1010,6 +1023,8 @@ def _run_ffmpeg(
     try:
         while proc.poll() is None:
             drain()
+            if on_tick is not None:
+                on_tick()
             if cancel_event is not None and cancel_event.is_set():
                 _kill_group(proc)
                 raise TranscodeCancelled(
@@ -1105,6 +1120,7 @@ def run_transcode(
                 job.tracker(plan.expected_duration_s),
                 timeout_s=remaining(),
                 cancel_event=cancel_event,
+                on_tick=job.tick,
             )
             if returncode != 0:
                 raise TranscodeFailed(
@@ -1118,7 +1134,11 @@ def run_transcode(
             job.start("poster")
             window = plan.poster_frames / POSTER_SAMPLE_FPS + 0.5
             returncode, stderr = _run_ffmpeg(
-                poster_cmd, job.tracker(window), timeout_s=remaining(), cancel_event=cancel_event
+                poster_cmd,
+                job.tracker(window),
+                timeout_s=remaining(),
+                cancel_event=cancel_event,
+                on_tick=job.tick,
             )
             if returncode != 0:
                 raise TranscodeFailed(
@@ -1229,7 +1249,7 @@ def process_video(
         phase_weights(draft), callback=on_progress, min_interval_s=progress_interval_s
     )
     job.start("check")
-    check_decodable(src, duration_s=probe.duration_s)
+    check_decodable(src, duration_s=probe.duration_s, on_fraction=job.update)
     ensure_free_space(workdir, needed_bytes=estimate_needed_bytes(duration_s=probe.duration_s))
     loudness = None
     job.start("loudness")
@@ -1240,6 +1260,7 @@ def process_video(
             duration_s=probe.duration_s,
             on_fraction=job.update,
             cancel_event=cancel_event,
+            on_tick=job.tick,
         )
     plan = plan_transcode(
         probe,

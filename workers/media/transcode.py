@@ -567,7 +567,16 @@ def build_command(
     mw, mh = plan.master_size
     pw, ph = plan.preview_size
     branches: dict[str, Any] = {}
-    if plan.copy_video or MASTER not in plan.outputs:
+    if plan.copy_video and PREVIEW in plan.outputs:
+        # The preview shows what YouTube gets: the source's colours, not converted (the
+        # encoder takes the source's colour tags from the frames). Saves a third of the CPU.
+        branches[PREVIEW] = (
+            video_in.filter("fps", fps=str(plan.fps))
+            .filter("scale", w=pw, h=ph)
+            .filter("setsar", "1")
+            .filter("format", "yuv420p")
+        )
+    elif MASTER not in plan.outputs:
         if PREVIEW in plan.outputs:
             branches[PREVIEW] = (
                 video_in.filter("fps", fps=str(plan.fps))
@@ -688,7 +697,7 @@ def build_command(
                     "ac": 2,
                     "flags:a": "+bitexact",
                     "movflags": "+faststart",
-                    **color,
+                    **({} if plan.copy_video else color),
                     **_privacy_options(),
                 },
             )

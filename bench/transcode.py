@@ -186,6 +186,9 @@ def main() -> None:
                 "cpu_job_s": job["cpu_s"],
                 "cpu_bare_s": bare["cpu_s"],
                 "cpu_floor_s": floor["cpu_s"],
+                # CPU seconds stay comparable when other work shares the machine.
+                "cpu_job_vs_bare": round(float(job["cpu_s"]) / float(bare["cpu_s"]), 3),  # type: ignore[arg-type]
+                "cpu_job_vs_floor": round(float(job["cpu_s"]) / float(floor["cpu_s"]), 3),  # type: ignore[arg-type]
                 "peak_rss_job_mib": job["peak_rss_mib"],
                 "peak_rss_floor_mib": floor["peak_rss_mib"],
                 "first_progress_s": job["first_progress_s"],
@@ -200,12 +203,23 @@ def main() -> None:
                 f"{row['job_vs_floor']:>9} {row['peak_rss_job_mib']:>8} "
                 f"{row['first_rise_s']!s:>8} {row['max_progress_gap_s']!s:>7}"
             )
+            print(
+                f"{'':<14} CPU s: job {row['cpu_job_s']}, bare {row['cpu_bare_s']}, "
+                f"floor {row['cpu_floor_s']} (job/bare {row['cpu_job_vs_bare']}, "
+                f"job/floor {row['cpu_job_vs_floor']})"
+            )
     copies = [v for k, v in figures.items() if isinstance(v, dict) and v["path"] == "copy"]
     encodes = [v for k, v in figures.items() if isinstance(v, dict) and v["path"] != "copy"]
     rows = copies + encodes
     figures["copy_job_x_clip_max"] = max((r["job_x_clip"] for r in copies), default=None)
     figures["copy_job_vs_floor_max"] = max((r["job_vs_floor"] for r in copies), default=None)
     figures["copy_peak_rss_mib_max"] = max((r["peak_rss_job_mib"] for r in copies), default=None)
+    figures["copy_cpu_job_vs_floor_max"] = max(
+        (r["cpu_job_vs_floor"] for r in copies), default=None
+    )
+    figures["transcode_cpu_job_vs_bare_max"] = max(
+        (r["cpu_job_vs_bare"] for r in encodes), default=None
+    )
     figures["transcode_job_vs_bare_max"] = max((r["job_vs_bare"] for r in encodes), default=None)
     figures["max_progress_gap_s"] = max((r["max_progress_gap_s"] or 0 for r in rows), default=None)
     print(

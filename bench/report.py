@@ -32,10 +32,13 @@ TARGETS: dict[str, tuple[str, list[tuple[str, str, Any, str]]]] = {
         ],
     ),
     "transcode.py": (
-        "60 s 1080p30 clip through the one-pass pipeline",
+        "30 s H.264 1080p, HEVC rotated and VP9 clips through the media job",
         [
-            ("overhead_ratio", "<=", 1.10, "× bare ffmpeg"),
-            ("single_vs_separate_ratio", "<", 1.0, "× separate runs"),
+            ("copy_job_x_clip_max", "<=", 0.5, "× clip length (copy path)"),
+            ("copy_job_vs_floor_max", "<=", 1.2, "× floor (copy path)"),
+            ("copy_peak_rss_mib_max", "<=", 256, "MiB (copy path)"),
+            ("transcode_job_vs_bare_max", "<=", 1.05, "× bare ffmpeg (transcoded)"),
+            ("max_progress_gap_s", "<=", 2, "s between rising progress values"),
         ],
     ),
     "moderation.py": (

@@ -1,18 +1,21 @@
-"""Benchmark of the one-pass transcode.
+"""Benchmark of the media job: copy what YouTube accepts, encode what is watched here.
 
-Generates a 1080p30 clip with audio (testsrc2 + sine), then measures:
+Generates three clips (default 30 s each, with audio): a 1080p30 H.264 phone clip, a rotated
+1080p30 HEVC phone clip and a 720p30 VP9 WebM. For each it measures, in the same run:
 
-* ``run_transcode`` (one ffmpeg pass, progress parsing, verification, rename),
-* the bare ffmpeg command with the identical arguments (target: run_transcode <= 1.10x),
-* three separate ffmpeg runs for master, preview and poster (the single pass must win),
-* speed as a multiple of real time and the peak RSS of the ffmpeg child processes,
-* CPU seconds of the children per phase, which stay comparable when other work shares the
-  machine (wall-clock ratios do not).
+* ``job``: ``process_video`` as the worker runs it (decode check, loudness pass, master and
+  preview, poster, verification, responsive posters), its wall time as a multiple of the
+  clip's length, the path taken (copy/transcode) and the progress cadence (first report,
+  largest gap between two rising reports);
+* ``bare``: the same ffmpeg commands (loudness pass, main run, poster run) without the wrapper;
+* ``floor``: the practical minimum for the same outputs: one ffmpeg run with the master's
+  video and audio copied (metadata stripped, moov first), a 480p preview and a poster from one
+  decode.
 
-Each phase runs in its own Python child process so that ``ru_maxrss`` of its children belongs
-to that phase alone. Usage::
+Each phase runs in its own Python child process so that ``ru_maxrss`` of its children (peak
+RSS of the ffmpeg processes) belongs to that phase alone. Usage::
 
-    .venv/bin/python bench/transcode.py [--duration 60] [--preset medium] [--json]
+    .venv/bin/python bench/transcode.py [--duration 30] [--preset medium] [--json]
 """
 
 from __future__ import annotations
@@ -28,18 +31,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import itertools
+
 from workers.media import samples
 from workers.media.transcode import (
-    ALL_OUTPUTS,
-    MASTER,
-    POSTER,
-    PREVIEW,
     build_command,
+    build_poster_command,
     measure_loudness,
     plan_transcode,
     probe_media,
-    run_transcode,
+    process_video,
 )
+
+CLIPS = ("h264_1080p", "hevc_rotated", "vp9_720p")
 
 
 def _children_cpu_s() -> float:
@@ -48,49 +52,89 @@ def _children_cpu_s() -> float:
 
 
 def _children_maxrss_mib() -> float:
-    # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
 
 
-def run_phase(phase: str, src: Path, workdir: Path, preset: str) -> dict[str, float]:
+def make_clip(kind: str, folder: Path, duration: float) -> Path:
+    if kind == "h264_1080p":
+        return samples.make_clip(
+            folder / "h264.mp4", width=1920, height=1080, duration_s=duration,
+            preset="veryfast", extra_args=["-b:v", "10M"], metadata=samples.PHONE_METADATA,
+        )  # fmt: skip
+    if kind == "hevc_rotated":
+        land = samples.make_clip(
+            folder / "hevc-land.mp4", width=1920, height=1080, duration_s=duration,
+            video_codec="libx265", preset="ultrafast", extra_args=["-b:v", "8M"],
+            metadata=samples.PHONE_METADATA,
+        )  # fmt: skip
+        return samples.set_rotation(land, folder / "hevc.mov", degrees=90)
+    return samples.make_clip(
+        folder / "vp9.webm", width=1280, height=720, duration_s=duration,
+        video_codec="libvpx-vp9", audio_codec="libopus",
+    )  # fmt: skip
+
+
+def _floor_command(src: Path, workdir: Path) -> list[str]:
+    graph = (
+        "[0:v]fps=30,scale=-2:480,setsar=1,format=yuv420p,split=2[p][q];"
+        "[q]trim=start=1,fps=2,thumbnail=n=10[t]"
+    )
+    return [
+        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(src),
+        "-filter_complex", graph,
+        "-map", "0:v", "-map", "0:a?", "-c", "copy", "-map_metadata", "-1",
+        "-map_chapters", "-1", "-movflags", "+faststart", str(workdir / "floor-master.mp4"),
+        "-map", "[p]", "-map", "0:a?", "-c:v", "libx264", "-preset", "veryfast",
+        "-b:v", "800k", "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart",
+        str(workdir / "floor-preview.mp4"),
+        "-map", "[t]", "-frames:v", "1", "-update", "1", str(workdir / "floor-poster.jpg"),
+    ]  # fmt: skip
+
+
+def run_phase(phase: str, src: Path, workdir: Path, preset: str) -> dict[str, object]:
     """Run one measured phase in this process and return its figures."""
-    probe = probe_media(src)
-    started = time.monotonic()
-    loudness = measure_loudness(src, audio_stream_index=probe.audio_stream_index)
-    loudness_s = time.monotonic() - started
-    figures: dict[str, float] = {"loudness_pass_s": loudness_s}
+    figures: dict[str, object] = {}
     cpu_before = _children_cpu_s()
-    if phase == "single":
-        plan = plan_transcode(probe, loudness=loudness, preset=preset)
-        started = time.monotonic()
-        result = run_transcode(src, workdir, plan)
-        figures["wall_s"] = time.monotonic() - started
-        figures["master_kbps"] = result.summaries[MASTER].bit_rate / 1000
+    started = time.monotonic()
+    if phase == "job":
+        stamps: list[tuple[float, float]] = []
+        result = process_video(
+            src,
+            workdir,
+            preset=preset,
+            on_progress=lambda p: stamps.append((time.monotonic() - started, p.percent)),
+            progress_interval_s=0.5,
+        )
+        figures["master_mode"] = result.master_mode
+        rising = [stamps[0]] + [b for a, b in itertools.pairwise(stamps) if b[1] > a[1]]
+        gaps = [b[0] - a[0] for a, b in itertools.pairwise(rising)]
+        figures["first_progress_s"] = round(stamps[0][0], 2)
+        figures["first_rise_s"] = round(rising[1][0], 2) if len(rising) > 1 else None
+        figures["max_progress_gap_s"] = round(max(gaps), 2) if gaps else None
+        figures["progress_reports"] = len(stamps)
+        figures["distinct_percents"] = len({p for _t, p in stamps})
     elif phase == "bare":
+        probe = probe_media(src)
+        loudness = measure_loudness(src, audio_stream_index=probe.audio_stream_index)
         plan = plan_transcode(probe, loudness=loudness, preset=preset)
-        targets = {name: workdir / f"bare-{name}" for name in ALL_OUTPUTS}
-        cmd = build_command(plan, src=src, targets=targets)
-        started = time.monotonic()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        figures["wall_s"] = time.monotonic() - started
-    elif phase == "separate":
-        total = 0.0
-        for name in (MASTER, PREVIEW, POSTER):
-            plan = plan_transcode(probe, outputs={name}, loudness=loudness, preset=preset)
-            cmd = build_command(plan, src=src, targets={name: workdir / f"sep-{name}"})
-            started = time.monotonic()
+        figures["master_mode"] = "copy" if plan.copy_video else "transcode"
+        targets = {name: workdir / f"bare-{name}" for name in plan.outputs}
+        for cmd in (
+            build_command(plan, src=src, targets=targets),
+            build_poster_command(plan, src=src, target=targets["poster"]),
+        ):
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            figures[f"{name}_s"] = time.monotonic() - started
-            total += figures[f"{name}_s"]
-        figures["wall_s"] = total
+    elif phase == "floor":
+        subprocess.run(_floor_command(src, workdir), check=True, capture_output=True)
     else:
         raise SystemExit(f"unknown phase {phase}")
-    figures["cpu_s"] = _children_cpu_s() - cpu_before
-    figures["peak_rss_mib"] = _children_maxrss_mib()
+    figures["wall_s"] = round(time.monotonic() - started, 2)
+    figures["cpu_s"] = round(_children_cpu_s() - cpu_before, 1)
+    figures["peak_rss_mib"] = round(_children_maxrss_mib(), 1)
     return figures
 
 
-def _spawn_phase(phase: str, src: Path, workdir: Path, preset: str) -> dict[str, float]:
+def _spawn_phase(phase: str, src: Path, workdir: Path, preset: str) -> dict[str, object]:
     out = subprocess.run(
         [sys.executable, __file__, "--phase", phase, "--src", str(src), "--workdir",
          str(workdir), "--preset", preset],
@@ -100,9 +144,10 @@ def _spawn_phase(phase: str, src: Path, workdir: Path, preset: str) -> dict[str,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=60.0)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--preset", default="medium")
+    parser.add_argument("--clips", default=",".join(CLIPS))
     parser.add_argument("--json", action="store_true", help="print figures as JSON last")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--src", help=argparse.SUPPRESS)
@@ -110,80 +155,76 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.phase:
-        workdir = Path(args.workdir)
-        print(json.dumps(run_phase(args.phase, Path(args.src), workdir, args.preset)))
+        print(json.dumps(run_phase(args.phase, Path(args.src), Path(args.workdir), args.preset)))
         return
 
-    with tempfile.TemporaryDirectory(prefix="bench-transcode-") as tmp:
-        tmpdir = Path(tmp)
-        started = time.monotonic()
-        src = samples.make_clip(
-            tmpdir / "source.mp4",
-            width=1920,
-            height=1080,
-            fps="30",
-            duration_s=args.duration,
-            preset="veryfast",
-            extra_args=["-b:v", "15M"],
-        )
-        generate_s = time.monotonic() - started
-        phases = {}
-        for phase in ("single", "bare", "separate"):
-            workdir = tmpdir / phase
-            workdir.mkdir()
-            phases[phase] = _spawn_phase(phase, src, workdir, args.preset)
-
-    single, bare, separate = phases["single"], phases["bare"], phases["separate"]
-    figures = {
-        "clip": f"{args.duration:.0f}s 1920x1080 30fps h264+aac",
-        "preset": args.preset,
-        "generate_s": round(generate_s, 2),
-        "loudness_pass_s": round(single["loudness_pass_s"], 2),
-        "run_transcode_s": round(single["wall_s"], 2),
-        "bare_ffmpeg_s": round(bare["wall_s"], 2),
-        "overhead_ratio": round(single["wall_s"] / bare["wall_s"], 3),
-        "separate_runs_s": round(separate["wall_s"], 2),
-        "separate_master_s": round(separate["master_s"], 2),
-        "separate_preview_s": round(separate["preview_s"], 2),
-        "separate_poster_s": round(separate["poster_s"], 2),
-        "single_vs_separate_ratio": round(single["wall_s"] / separate["wall_s"], 3),
-        "cpu_single_s": round(single["cpu_s"], 1),
-        "cpu_bare_s": round(bare["cpu_s"], 1),
-        "cpu_separate_s": round(separate["cpu_s"], 1),
-        "cpu_single_vs_separate_ratio": round(single["cpu_s"] / separate["cpu_s"], 3),
-        "speed_x_realtime": round(args.duration / single["wall_s"], 2),
-        "speed_x_realtime_incl_loudness": round(
-            args.duration / (single["wall_s"] + single["loudness_pass_s"]), 2
-        ),
-        "master_kbps": round(single["master_kbps"]),
-        "peak_rss_single_mib": round(single["peak_rss_mib"], 1),
-        "peak_rss_bare_mib": round(bare["peak_rss_mib"], 1),
-        "peak_rss_separate_mib": round(separate["peak_rss_mib"], 1),
-    }
-    f = figures
-    rows = [
-        ("run_transcode (one pass)", f["run_transcode_s"], f["cpu_single_s"],
-         f["peak_rss_single_mib"]),
-        ("bare ffmpeg, same args", f["bare_ffmpeg_s"], f["cpu_bare_s"], f["peak_rss_bare_mib"]),
-        ("separate runs (sum of 3)", f["separate_runs_s"], f["cpu_separate_s"],
-         f["peak_rss_separate_mib"]),
-        ("  master only", f["separate_master_s"], None, None),
-        ("  preview only", f["separate_preview_s"], None, None),
-        ("  poster only", f["separate_poster_s"], None, None),
-        ("loudness pass (audio only)", f["loudness_pass_s"], None, None),
-    ]  # fmt: skip
-    print(f"Clip: {figures['clip']}, preset {args.preset}")
-    print(f"{'phase':<28} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13}")
-    for label, wall, cpu, rss in rows:
-        cpu_text = "" if cpu is None else f"{cpu:.1f}"
-        rss_text = "" if rss is None else f"{rss:.1f}"
-        print(f"{label:<28} {wall:>8.2f} {cpu_text:>8} {rss_text:>13}")
+    figures: dict[str, object] = {"duration_s": args.duration, "preset": args.preset}
+    print(f"{args.duration:.0f} s clips, x264 preset {args.preset} for transcoded masters")
     print(
-        f"overhead run_transcode/bare: {figures['overhead_ratio']:.3f} (target <= 1.10); "
-        f"single/separate: wall {figures['single_vs_separate_ratio']:.3f}, "
-        f"CPU {figures['cpu_single_vs_separate_ratio']:.3f} (must be < 1); "
-        f"speed: {figures['speed_x_realtime']:.2f}x real time "
-        f"({figures['speed_x_realtime_incl_loudness']:.2f}x with loudness pass)"
+        f"{'clip':<14} {'path':<9} {'job s':>7} {'×clip':>6} {'bare s':>7} {'floor s':>8} "
+        f"{'job/bare':>8} {'job/floor':>9} {'RSS MiB':>8} {'1st rise':>8} {'max gap':>7}"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-transcode-") as tmp:
+        for kind in args.clips.split(","):
+            folder = Path(tmp) / kind
+            folder.mkdir()
+            src = make_clip(kind, folder, args.duration)
+            phases = {}
+            for phase in ("job", "bare", "floor"):
+                workdir = folder / phase
+                workdir.mkdir()
+                phases[phase] = _spawn_phase(phase, src, workdir, args.preset)
+            job, bare, floor = phases["job"], phases["bare"], phases["floor"]
+            row = {
+                "path": job["master_mode"],
+                "job_s": job["wall_s"],
+                "job_x_clip": round(float(job["wall_s"]) / args.duration, 3),  # type: ignore[arg-type]
+                "bare_s": bare["wall_s"],
+                "floor_s": floor["wall_s"],
+                "job_vs_bare": round(float(job["wall_s"]) / float(bare["wall_s"]), 3),  # type: ignore[arg-type]
+                "job_vs_floor": round(float(job["wall_s"]) / float(floor["wall_s"]), 3),  # type: ignore[arg-type]
+                "cpu_job_s": job["cpu_s"],
+                "cpu_bare_s": bare["cpu_s"],
+                "cpu_floor_s": floor["cpu_s"],
+                # CPU seconds stay comparable when other work shares the machine.
+                "cpu_job_vs_bare": round(float(job["cpu_s"]) / float(bare["cpu_s"]), 3),  # type: ignore[arg-type]
+                "cpu_job_vs_floor": round(float(job["cpu_s"]) / float(floor["cpu_s"]), 3),  # type: ignore[arg-type]
+                "peak_rss_job_mib": job["peak_rss_mib"],
+                "peak_rss_floor_mib": floor["peak_rss_mib"],
+                "first_progress_s": job["first_progress_s"],
+                "first_rise_s": job["first_rise_s"],
+                "max_progress_gap_s": job["max_progress_gap_s"],
+                "distinct_percents": job["distinct_percents"],
+            }
+            figures[kind] = row
+            print(
+                f"{kind:<14} {row['path']:<9} {row['job_s']:>7} {row['job_x_clip']:>6} "
+                f"{row['bare_s']:>7} {row['floor_s']:>8} {row['job_vs_bare']:>8} "
+                f"{row['job_vs_floor']:>9} {row['peak_rss_job_mib']:>8} "
+                f"{row['first_rise_s']!s:>8} {row['max_progress_gap_s']!s:>7}"
+            )
+            print(
+                f"{'':<14} CPU s: job {row['cpu_job_s']}, bare {row['cpu_bare_s']}, "
+                f"floor {row['cpu_floor_s']} (job/bare {row['cpu_job_vs_bare']}, "
+                f"job/floor {row['cpu_job_vs_floor']})"
+            )
+    copies = [v for k, v in figures.items() if isinstance(v, dict) and v["path"] == "copy"]
+    encodes = [v for k, v in figures.items() if isinstance(v, dict) and v["path"] != "copy"]
+    rows = copies + encodes
+    figures["copy_job_x_clip_max"] = max((r["job_x_clip"] for r in copies), default=None)
+    figures["copy_job_vs_floor_max"] = max((r["job_vs_floor"] for r in copies), default=None)
+    figures["copy_peak_rss_mib_max"] = max((r["peak_rss_job_mib"] for r in copies), default=None)
+    figures["copy_cpu_job_vs_floor_max"] = max(
+        (r["cpu_job_vs_floor"] for r in copies), default=None
+    )
+    figures["transcode_cpu_job_vs_bare_max"] = max(
+        (r["cpu_job_vs_bare"] for r in encodes), default=None
+    )
+    figures["transcode_job_vs_bare_max"] = max((r["job_vs_bare"] for r in encodes), default=None)
+    figures["max_progress_gap_s"] = max((r["max_progress_gap_s"] or 0 for r in rows), default=None)
+    print(
+        "targets: copy ≤ 0.5× clip and ≤ 1.2× floor, copy RSS ≤ 256 MiB, "
+        "transcode ≤ 1.05× bare, progress gap ≤ 2 s"
     )
     if args.json:
         print(json.dumps(figures))

@@ -1,13 +1,10 @@
 from csp.decorators import csp_update
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import health
 from .observability import metrics_view
-from .storage import media_backend_path
 
 # Swagger UI sets style attributes from its own script; only this page may do so.
 api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
@@ -44,6 +41,5 @@ urlpatterns = [
 
 handler404 = "config.api.not_found"
 
-_media_backend: str = media_backend_path()
-if settings.DEBUG and _media_backend.endswith("FileSystemStorage"):
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT as such, in development neither: every video, poster and photo
+# leaves through a view that checks who may see it (config/protected_media.py).

@@ -68,3 +68,15 @@ def consent_text_current(*, purpose: str, language: str) -> ConsentText | None:
 def story_latest_upload(*, story: Story) -> Upload | None:
     """The newest tus upload started for the story (finished or not), for the form."""
     return Upload.objects.filter(owner_key=str(story.public_id)).order_by("-created_at").first()
+
+
+def media_poster_sources(*, media: StoryMedia) -> dict[str, str]:
+    """Storage keys of a media row's responsive posters, for ``srcset`` (issue 16).
+
+    Names: ``"<width>.jpg"``/``"<width>.webp"`` for widths 320, 640, 1280 (up to the
+    poster's own width) and ``"og.jpg"`` (1200×630 OpenGraph crop). Empty for media
+    processed before the variants existed. The keys are private: serve them through a
+    permission-checked view, as the poster itself.
+    """
+    posters = (media.summary or {}).get("posters") or {}
+    return {str(name): str(key) for name, key in posters.items() if key}

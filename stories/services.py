@@ -638,6 +638,11 @@ def media_set_state(*, media_id: int, state: str, probe: dict[str, Any] | None =
     StoryMedia.objects.filter(pk=media_id).update(**fields)
 
 
+def media_original_deleted(*, media_id: int) -> None:
+    """The original could not be cleaned of its location tags and was deleted instead."""
+    StoryMedia.objects.filter(pk=media_id).update(original_deleted_at=timezone.now())
+
+
 def media_progress(*, media_id: int, percent: float, eta_seconds: float | None) -> None:
     StoryMedia.objects.filter(pk=media_id, state=StoryMedia.State.TRANSCODING).update(
         progress_percent=round(percent, 1), eta_seconds=eta_seconds

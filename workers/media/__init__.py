@@ -17,7 +17,8 @@ from workers.media.errors import (
 )
 from workers.media.photos import PhotoResult, sanitize_photo
 from workers.media.probe import ProbeResult, check_decodable, probe_media, validate_probe
-from workers.media.progress import Progress, ProgressTracker
+from workers.media.progress import JobProgress, Progress, ProgressTracker
+from workers.media.strip import StripResult, is_clean, private_tags, strip_metadata
 from workers.media.transcode import (
     ALL_OUTPUTS,
     MASTER,
@@ -30,8 +31,11 @@ from workers.media.transcode import (
     TranscodePlan,
     TranscodeResult,
     build_command,
+    build_poster_command,
+    copy_refusal,
     ensure_free_space,
     estimate_needed_bytes,
+    make_poster_variants,
     measure_loudness,
     plan_transcode,
     process_video,
@@ -48,6 +52,7 @@ __all__ = [
     "REJECTION_MESSAGES",
     "Branding",
     "InsufficientDiskSpace",
+    "JobProgress",
     "LoudnessMeasurement",
     "MediaError",
     "MediaRejected",
@@ -58,22 +63,29 @@ __all__ = [
     "Progress",
     "ProgressTracker",
     "RejectionCode",
+    "StripResult",
     "TranscodeCancelled",
     "TranscodeFailed",
     "TranscodePlan",
     "TranscodeResult",
     "TranscodeTimedOut",
     "build_command",
+    "build_poster_command",
     "check_decodable",
+    "copy_refusal",
     "ensure_free_space",
     "estimate_needed_bytes",
+    "is_clean",
+    "make_poster_variants",
     "measure_loudness",
     "plan_transcode",
+    "private_tags",
     "probe_media",
     "process_video",
     "rejection_message",
     "run_transcode",
     "sanitize_photo",
+    "strip_metadata",
     "time_limits_for",
     "validate_probe",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -130,8 +131,10 @@ def _bit_depth(stream: dict[str, object]) -> int:
     return 8 if pix_fmt else 0
 
 
-def run_ffprobe(path: str | Path, *, timeout_s: float = 30) -> dict[str, object]:
-    """Return ffprobe's JSON (format + streams) for ``path``.
+def run_ffprobe(
+    path: str | Path, *, timeout_s: float = 30, show_chapters: bool = False
+) -> dict[str, object]:
+    """Return ffprobe's JSON (format + streams, and chapters if asked) for ``path``.
 
     Raises ``MediaRejected(UNDECODABLE)`` when ffprobe cannot read the file, times out or
     returns no usable JSON, and ``FileNotFoundError`` if ``path`` does not exist.
@@ -148,6 +151,7 @@ def run_ffprobe(path: str | Path, *, timeout_s: float = 30) -> dict[str, object]
         "json",
         "-show_format",
         "-show_streams",
+        *(["-show_chapters"] if show_chapters else []),
         str(path),
     ]
     try:
@@ -293,6 +297,7 @@ def check_decodable(
     head_s: float = 2.0,
     tail_s: float = 1.0,
     timeout_s: float = 60,
+    on_fraction: Callable[[float], None] | None = None,
 ) -> None:
     """Decode the first ``head_s`` and the last ``tail_s`` seconds; any decode error rejects.
 
@@ -302,7 +307,9 @@ def check_decodable(
     windows = [["-t", f"{head_s:.3f}"]]
     if duration_s > head_s + tail_s:
         windows.append(["-ss", f"{max(duration_s - tail_s, 0):.3f}"])
-    for window in windows:
+    for done, window in enumerate(windows):
+        if on_fraction is not None and done:
+            on_fraction(done / len(windows))
         cmd = [FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-xerror"]
         cmd += [*window[:2]] if window[0] == "-ss" else []
         cmd += ["-i", str(path)]

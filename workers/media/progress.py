@@ -129,3 +129,99 @@ class ProgressTracker:
         self.last = progress
         if self.callback is not None:
             self.callback(progress)
+
+
+class JobProgress:
+    """One percentage and time estimate across the phases of a media job.
+
+    Each phase has a weight (its expected share of the job's time); a phase reports its own
+    fraction done and the job's percentage is the finished weights plus the running phase's
+    share. The estimate is the elapsed time scaled by what is left. Reports go to ``callback``
+    at most once per ``min_interval_s`` (the first one and each phase start at once), so the
+    bar moves from the first second: probe, decode check, loudness pass, ffmpeg, poster.
+    """
+
+    def __init__(
+        self,
+        weights: dict[str, float],
+        *,
+        callback: ProgressCallback | None,
+        min_interval_s: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        total = sum(weights.values()) or 1.0
+        self.weights = {name: weight / total for name, weight in weights.items()}
+        self.callback = callback
+        self.min_interval_s = min_interval_s
+        self.clock = clock
+        self.started_at = clock()
+        self.done_weight = 0.0
+        self.phase: str | None = None
+        self.fraction = 0.0
+        self.last: Progress | None = None
+        self._last_emit_at: float | None = None
+        self.history: list[tuple[str, float]] = []
+
+    def start(self, phase: str) -> None:
+        """Finish the running phase and start ``phase`` (unknown phases weigh nothing)."""
+        if self.phase is not None:
+            self.done_weight += self.weights.get(self.phase, 0.0)
+        self.phase, self.fraction = phase, 0.0
+        self._emit(force=True)
+
+    def update(self, fraction: float) -> None:
+        """The running phase is ``fraction`` (0…1) done."""
+        self.fraction = min(max(fraction, self.fraction), 1.0)
+        self._emit()
+
+    def tick(self) -> None:
+        """Called while a phase runs without telling how far it is (ffmpeg's faststart pass
+        after the last frame, a probe): after ``2 × min_interval_s`` without a report the
+        phase creeps 3 % of what is left of its share, so the bar never stands still and
+        never reaches the phase's end before the phase does."""
+        now = self.clock()
+        if self._last_emit_at is None or now - self._last_emit_at < 2 * self.min_interval_s:
+            return
+        self.fraction += (1.0 - self.fraction) * 0.03
+        self._emit(force=True)
+
+    def tracker(self, duration_s: float) -> ProgressTracker:
+        """A ``ProgressTracker`` for an ffmpeg run that feeds this phase."""
+        return ProgressTracker(
+            duration_s=duration_s,
+            callback=lambda p: self.update(p.percent / 100),
+            min_interval_s=0,
+        )
+
+    @property
+    def percent(self) -> float:
+        share = self.weights.get(self.phase or "", 0.0) * self.fraction
+        return min((self.done_weight + share) * 100, 99.9)
+
+    def _emit(self, *, force: bool = False) -> None:
+        now = self.clock()
+        if (
+            not force
+            and self._last_emit_at is not None
+            and now - self._last_emit_at < self.min_interval_s
+        ):
+            return
+        percent = round(self.percent, 1)
+        if self.last is not None:
+            percent = max(percent, self.last.percent)
+        elapsed = now - self.started_at
+        eta = None
+        if percent >= 1 and elapsed > 0:
+            eta = round(elapsed * (100 - percent) / percent, 1)
+        progress = Progress(percent=percent, eta_seconds=eta, speed=None, out_time_s=elapsed)
+        self.last, self._last_emit_at = progress, now
+        self.history.append((self.phase or "", percent))
+        if self.callback is not None:
+            self.callback(progress)
+
+    def finish(self) -> None:
+        progress = Progress(percent=100.0, eta_seconds=0.0, speed=None, out_time_s=0.0, done=True)
+        self.last = progress
+        self.history.append(("done", 100.0))
+        if self.callback is not None:
+            self.callback(progress)

@@ -1,11 +1,24 @@
-"""One ffmpeg invocation that decodes an upload once and writes master, preview and poster.
+"""Master, preview and poster from one upload: copy what YouTube accepts, encode the rest.
 
 ``plan_transcode`` is pure: it turns a ``ProbeResult`` into the numbers (dimensions, frame rate,
-bitrates, loudness filter) and ``build_command`` turns a plan into the exact ffmpeg arguments,
-built with ffmpeg-python as one ``filter_complex`` graph with ``split``. ``run_transcode`` runs
-that command with progress, timeout and cancellation, verifies the outputs and only then renames
-them into place. ``process_video`` chains probe → validate → decode check → disk check →
-loudness measurement → plan → run for callers that want the whole pipeline.
+bitrates, loudness filter) and decides the master's path. When the source's video is H.264 or
+HEVC, 8-bit 4:2:0, square pixels, even dimensions up to 4K, a constant standard frame rate,
+and no branding or burnt-in subtitles are asked for (``copy_refusal``), the master is that
+stream copied, with the audio loudness-normalised to AAC 384 kbps, no metadata, chapters, data
+or subtitle streams, ``moov`` first, and the rotation kept as the display matrix (YouTube
+honours it, as players do). Everything else is encoded with x264 (High, VBR at YouTube's
+recommended rate, peaks allowed to twice that).
+
+``build_command`` writes master and preview from one decode (the preview, a fast-preset 480p
+encode, is decoded from the same stream the master copies, which also proves the copy decodes
+from start to end); ``build_poster_command`` is a short second run that picks the poster from a
+few seconds after the start, and ``make_poster_variants`` scales the responsive posters from
+it. The poster is not an output of the main run because ffmpeg 5.1 writes no ``-progress``
+report until every output has its header, and the poster's header waits for its frame.
+``run_transcode`` runs those commands with progress, timeout and cancellation, verifies the
+outputs and only then renames them into place. ``process_video`` chains probe → validate →
+decode check → disk check → loudness measurement → plan → run, with one progress figure across
+all phases (``JobProgress``).
 
 Loudness: the master and preview are normalised to -14 LUFS integrated (EBU R128, TP -1.5,
 LRA 11). When a measurement from ``measure_loudness`` (an audio-only pass: it decodes no video,
@@ -49,7 +62,7 @@ from workers.media.errors import (
     TranscodeTimedOut,
 )
 from workers.media.probe import FFMPEG, ProbeResult, check_decodable, probe_media, validate_probe
-from workers.media.progress import Progress, ProgressTracker
+from workers.media.progress import JobProgress, Progress, ProgressTracker
 
 MASTER = "master"
 PREVIEW = "preview"
@@ -89,7 +102,17 @@ SILENCE_LUFS = -70.0
 PREVIEW_SHORT_SIDE = 480
 PREVIEW_VIDEO_KBPS = 800
 PREVIEW_AUDIO_KBPS = 96
-MASTER_AUDIO_KBPS = 192
+# YouTube's upload guidance: AAC-LC, 384 kbps for stereo.
+MASTER_AUDIO_KBPS = 384
+# What is watched here (the moderators' preview, the poster) is encoded fast.
+PREVIEW_PRESET = "veryfast"
+# Sources YouTube takes as they are: codec → the MP4 sample entry it gets.
+COPY_CODECS: dict[str, str] = {"h264": "avc1", "hevc": "hvc1"}
+COPY_PIX_FMTS = frozenset({"yuv420p", "yuvj420p"})
+COPY_MAX_SIZE = (3840, 2160)  # long, short side
+# Responsive poster widths (JPEG and WebP each) and the OpenGraph crop.
+POSTER_WIDTHS = (320, 640, 1280)
+OG_SIZE = (1200, 630)
 POSTER_MAX_WIDTH = 1280
 POSTER_WINDOW_S = 5.0
 POSTER_SAMPLE_FPS = 2
@@ -178,6 +201,13 @@ class TranscodePlan:
     poster_frames: int
     input_duration_limit_s: float | None  # decode only this much (poster-only runs)
     branding: Branding | None = None
+    # The master is the source's video stream, copied (see ``copy_refusal``); "" otherwise.
+    copy_tag: str = ""
+    copy_refused: str = ""
+
+    @property
+    def copy_video(self) -> bool:
+        return bool(self.copy_tag)
 
     @property
     def expected_duration_s(self) -> float:
@@ -207,6 +237,9 @@ class TranscodeResult:
     wall_time_s: float
     speed_x: float  # media seconds per wall-clock second
     command: list[str] = field(repr=False)
+    # Responsive posters by name ("320.jpg", "320.webp", …, "og.jpg") → file.
+    poster_variants: dict[str, Path] = field(default_factory=dict)
+    master_mode: str = "transcode"  # or "copy"
 
 
 # --------------------------------------------------------------------------- planning
@@ -260,8 +293,9 @@ def youtube_video_kbps(size: tuple[int, int], fps: Fraction) -> int:
 def audio_filter_chain(measurement: LoudnessMeasurement | None) -> tuple[AudioFilter, ...]:
     """The audio chain for master and preview: loudness, then 48 kHz stereo float.
 
-    With a measurement: linear two-pass loudnorm (silence is left alone); without one:
-    single-pass dynamic loudnorm.
+    With a measurement: one constant gain when it keeps true peaks under the limit (what
+    loudnorm's linear mode would apply), else linear two-pass loudnorm; silence is left
+    alone. Without a measurement: single-pass dynamic loudnorm.
     """
     target = (
         ("I", f"{LOUDNESS_TARGET_I}"),
@@ -280,6 +314,11 @@ def audio_filter_chain(measurement: LoudnessMeasurement | None) -> tuple[AudioFi
     if measurement.is_silent:
         return tail
     m = measurement
+    gain = LOUDNESS_TARGET_I - m.input_i
+    if m.input_tp + gain <= LOUDNESS_TARGET_TP and m.input_lra <= LOUDNESS_TARGET_LRA:
+        # Exactly what loudnorm's linear mode does in this case (one constant gain), without
+        # its 192 kHz resampling and look-ahead buffer: 120 MiB less peak memory on 1080p.
+        return (("volume", (("volume", f"{gain:.2f}dB"),)), *tail)
     measured = (
         ("measured_I", f"{m.input_i:.2f}"),
         ("measured_TP", f"{m.input_tp:.2f}"),
@@ -291,6 +330,35 @@ def audio_filter_chain(measurement: LoudnessMeasurement | None) -> tuple[AudioFi
     return (("loudnorm", target + measured), *tail)
 
 
+def copy_refusal(probe: ProbeResult, *, branding: Branding | None = None) -> str:
+    """Why the source's video cannot be the master as it is; "" when it can.
+
+    YouTube takes H.264 and HEVC in MP4/MOV as they come: 8-bit 4:2:0, square pixels, even
+    dimensions up to 4K, a constant standard frame rate. It honours the display matrix
+    (rotation), so a rotated phone clip keeps its matrix instead of being turned in pixels.
+    Campaign branding and burnt-in subtitles always need a new encode.
+    """
+    if branding is not None:
+        return "branding"
+    if probe.video_codec not in COPY_CODECS:
+        return f"codec {probe.video_codec}"
+    if probe.pix_fmt not in COPY_PIX_FMTS or probe.bit_depth != 8:
+        return f"pixel format {probe.pix_fmt}"
+    if probe.sample_aspect != 1:
+        return f"sample aspect {probe.sample_aspect}"
+    if probe.coded_width % 2 or probe.coded_height % 2:
+        return f"odd size {probe.coded_width}x{probe.coded_height}"
+    long_side, short_side = max(probe.width, probe.height), min(probe.width, probe.height)
+    if long_side > COPY_MAX_SIZE[0] or short_side > COPY_MAX_SIZE[1]:
+        return f"size {probe.width}x{probe.height}"
+    if probe.is_vfr:
+        return "variable frame rate"
+    nearest = _nearest_standard_fps(probe.r_fps)
+    if not probe.r_fps or abs(probe.r_fps - float(nearest)) > float(nearest) * 0.002:
+        return f"frame rate {probe.r_fps:.3f}"
+    return ""
+
+
 def plan_transcode(
     probe: ProbeResult,
     *,
@@ -299,6 +367,7 @@ def plan_transcode(
     preset: str = "medium",
     preview_preset: str | None = None,
     branding: Branding | None = None,
+    allow_copy: bool = True,
 ) -> TranscodePlan:
     """Decide sizes, rate, bitrates and filters for ``probe``; pure and deterministic.
 
@@ -314,7 +383,12 @@ def plan_transcode(
         raise ValueError("probe has no usable video stream; call validate_probe first")
 
     fps = choose_fps(probe)
-    master_size = fit_size(probe.width, probe.height, box_long=1920, box_short=1080)
+    refused = copy_refusal(probe, branding=branding) if allow_copy else "not allowed"
+    copy_tag = "" if refused or MASTER not in selected else COPY_CODECS[probe.video_codec]
+    if copy_tag:
+        master_size = (probe.width, probe.height)  # the source's, as displayed
+    else:
+        master_size = fit_size(probe.width, probe.height, box_long=1920, box_short=1080)
     short = min(master_size)
     preview_scale = min(1.0, PREVIEW_SHORT_SIDE / short)
     preview_size = (_even(master_size[0] * preview_scale), _even(master_size[1] * preview_scale))
@@ -339,7 +413,7 @@ def plan_transcode(
         video_kbps=youtube_video_kbps(master_size, fps),
         audio_kbps=MASTER_AUDIO_KBPS,
         preset=preset,
-        preview_preset=preview_preset or preset,
+        preview_preset=preview_preset or PREVIEW_PRESET,
         video_stream_index=probe.video_stream_index,
         audio_stream_index=probe.audio_stream_index if probe.has_audio else None,
         audio_filters=audio_filter_chain(loudness) if probe.has_audio else None,
@@ -349,6 +423,8 @@ def plan_transcode(
         if only_poster
         else None,
         branding=branding if MASTER in selected else None,
+        copy_tag=copy_tag,
+        copy_refused=refused,
     )
 
 
@@ -470,48 +546,103 @@ def _brand(plan: TranscodePlan, brand: Branding, video: Any, audio: Any) -> tupl
 def build_command(
     plan: TranscodePlan, *, src: str | Path, targets: Mapping[str, Path]
 ) -> list[str]:
-    """The exact ffmpeg argument list for ``plan``; ``targets`` maps output name → file path.
+    """The ffmpeg argument list writing master and/or preview; ``targets``: name → path.
 
-    Raises ``ValueError`` if ``targets`` does not cover ``plan.outputs``.
+    One decode feeds both: the master's encode and the preview's scale split from it, or, when
+    the master is a copy, the master takes the compressed stream and the decode feeds only the
+    preview. The poster is a separate short run (``build_poster_command``): as an output of
+    this graph it would hold back ffmpeg's progress reports until its frame was chosen.
+    Raises ``ValueError`` if ``targets`` does not cover the plan's master/preview outputs or
+    the plan has neither.
     """
-    missing = plan.outputs - set(targets)
+    wanted = [name for name in (MASTER, PREVIEW) if name in plan.outputs]
+    missing = set(wanted) - set(targets)
     if missing:
         raise ValueError(f"no target path for {sorted(missing)}")
+    if not wanted:
+        raise ValueError("the plan has neither master nor preview")
 
-    input_kwargs: dict[str, Any] = {}
-    if plan.input_duration_limit_s:
-        input_kwargs["t"] = f"{plan.input_duration_limit_s:.3f}"
-    source = ffmpeg.input(str(src), **input_kwargs)
-
-    video_outputs = [name for name in (MASTER, PREVIEW, POSTER) if name in plan.outputs]
+    source = ffmpeg.input(str(src))
+    video_in = source[str(plan.video_stream_index)]
     mw, mh = plan.master_size
-    video = (
-        source[str(plan.video_stream_index)]
-        .filter("fps", fps=str(plan.fps))
-        .filter("scale", w=mw, h=mh, out_color_matrix="bt709", out_range="tv")
-        .filter("setsar", "1")
-        .filter("format", "yuv420p")
-    )
-    video_split = video.filter_multi_output("split", len(video_outputs))
-    branches = {name: video_split.stream(i) for i, name in enumerate(video_outputs)}
-
-    audio_outputs = [name for name in (MASTER, PREVIEW) if name in plan.outputs]
-    audio_branches: dict[str, Any] = {}
-    if audio_outputs:
-        if plan.audio_stream_index is not None and plan.audio_filters is not None:
-            audio = source[str(plan.audio_stream_index)]
-            for filter_name, options in plan.audio_filters:
-                audio = audio.filter(filter_name, **dict(options))
+    pw, ph = plan.preview_size
+    branches: dict[str, Any] = {}
+    if plan.copy_video and PREVIEW in plan.outputs:
+        # The preview shows what YouTube gets: the source's colours, not converted (the
+        # encoder takes the source's colour tags from the frames). Saves a third of the CPU.
+        branches[PREVIEW] = (
+            video_in.filter("fps", fps=str(plan.fps))
+            .filter("scale", w=pw, h=ph)
+            .filter("setsar", "1")
+            .filter("format", "yuv420p")
+        )
+    elif MASTER not in plan.outputs:
+        if PREVIEW in plan.outputs:
+            branches[PREVIEW] = (
+                video_in.filter("fps", fps=str(plan.fps))
+                .filter("scale", w=pw, h=ph, out_color_matrix="bt709", out_range="tv")
+                .filter("setsar", "1")
+                .filter("format", "yuv420p")
+            )
+    else:
+        video = (
+            video_in.filter("fps", fps=str(plan.fps))
+            .filter("scale", w=mw, h=mh, out_color_matrix="bt709", out_range="tv")
+            .filter("setsar", "1")
+            .filter("format", "yuv420p")
+        )
+        if PREVIEW in plan.outputs:
+            split = video.filter_multi_output("split", 2)
+            branches[MASTER] = split.stream(0)
+            preview = split.stream(1)
+            if (pw, ph) != plan.master_size:
+                preview = preview.filter("scale", w=pw, h=ph)
+            branches[PREVIEW] = preview
         else:
-            audio = ffmpeg.input(
-                "anullsrc=r=48000:cl=stereo", f="lavfi", t=f"{plan.duration_s:.3f}"
-            ).audio
-        audio_split = audio.filter_multi_output("asplit", len(audio_outputs))
-        audio_branches = {name: audio_split.stream(i) for i, name in enumerate(audio_outputs)}
+            branches[MASTER] = video
+
+    audio_branches: dict[str, Any] = {}
+    if plan.audio_stream_index is not None and plan.audio_filters is not None:
+        audio = source[str(plan.audio_stream_index)]
+        for filter_name, options in plan.audio_filters:
+            audio = audio.filter(filter_name, **dict(options))
+    else:
+        audio = ffmpeg.input(
+            "anullsrc=r=48000:cl=stereo", f="lavfi", t=f"{plan.duration_s:.3f}"
+        ).audio
+    if len(wanted) == 2:
+        audio_split = audio.filter_multi_output("asplit", 2)
+        audio_branches = {name: audio_split.stream(i) for i, name in enumerate(wanted)}
+    else:
+        audio_branches = {wanted[0]: audio}
 
     color = {"color_primaries": "bt709", "color_trc": "bt709", "colorspace": "bt709"}
+    master_audio_args = {
+        "c:a": "aac",
+        "profile:a": "aac_low",
+        "b:a": f"{plan.audio_kbps}k",
+        "ar": 48000,
+        "ac": 2,
+        "flags:a": "+bitexact",
+        "movflags": "+faststart",
+    }
     streams = []
-    if MASTER in plan.outputs:
+    if MASTER in plan.outputs and plan.copy_video:
+        streams.append(
+            ffmpeg.output(
+                video_in,
+                audio_branches[MASTER],
+                str(targets[MASTER]),
+                format="mp4",
+                **{
+                    "c:v": "copy",
+                    "tag:v": plan.copy_tag,
+                    **master_audio_args,
+                    **_privacy_options(),
+                },
+            )
+        )
+    elif MASTER in plan.outputs:
         kbps = plan.video_kbps
         master_video, master_audio = branches[MASTER], audio_branches[MASTER]
         if plan.branding is not None:
@@ -527,33 +658,25 @@ def build_command(
                     "profile:v": "high",
                     "preset:v": plan.preset,
                     "pix_fmt": "yuv420p",
+                    # YouTube asks for variable bitrate without a cap at the target: the
+                    # target is the average, peaks may reach twice that.
                     "b:v": f"{kbps}k",
-                    "maxrate:v": f"{kbps}k",
-                    "bufsize:v": f"{kbps * 2}k",
+                    "maxrate:v": f"{kbps * 2}k",
+                    "bufsize:v": f"{kbps * 4}k",
                     "g:v": plan.gop,
                     "bf:v": 2,
                     "flags:v": "+cgop+bitexact",
                     "fps_mode:v": "cfr",
-                    "c:a": "aac",
-                    "profile:a": "aac_low",
-                    "b:a": f"{plan.audio_kbps}k",
-                    "ar": 48000,
-                    "ac": 2,
-                    "flags:a": "+bitexact",
-                    "movflags": "+faststart",
+                    **master_audio_args,
                     **color,
                     **_privacy_options(),
                 },
             )
         )
     if PREVIEW in plan.outputs:
-        pw, ph = plan.preview_size
-        preview_video = branches[PREVIEW]
-        if (pw, ph) != plan.master_size:
-            preview_video = preview_video.filter("scale", w=pw, h=ph)
         streams.append(
             ffmpeg.output(
-                preview_video,
+                branches[PREVIEW],
                 audio_branches[PREVIEW],
                 str(targets[PREVIEW]),
                 format="mp4",
@@ -574,76 +697,141 @@ def build_command(
                     "ac": 2,
                     "flags:a": "+bitexact",
                     "movflags": "+faststart",
-                    **color,
+                    **({} if plan.copy_video else color),
                     **_privacy_options(),
                 },
             )
         )
-    if POSTER in plan.outputs:
-        poster = (
-            branches[POSTER]
-            .filter("trim", start=f"{plan.poster_start_s:.3f}")
-            .filter("fps", fps=POSTER_SAMPLE_FPS)
-        )
-        if plan.poster_size != plan.master_size:
-            poster = poster.filter("scale", w=plan.poster_size[0], h=plan.poster_size[1])
-        # thumbnail picks the frame closest to the window's average histogram, so a black or
-        # blurred frame loses against the content around it; it flushes early at EOF.
-        poster = poster.filter("thumbnail", n=plan.poster_frames)
-        streams.append(
-            ffmpeg.output(
-                poster,
-                str(targets[POSTER]),
-                format="image2",
-                update=1,
-                **{
-                    "frames:v": 1,
-                    "c:v": "mjpeg",
-                    "q:v": 3,
-                    "flags:v": "+bitexact",
-                    "map_metadata": -1,
-                    "map_chapters": -1,
-                    "fflags": "+bitexact",
-                },
-            )
-        )
-    graph = ffmpeg.merge_outputs(*streams).global_args(
-        "-nostdin", "-hide_banner", "-loglevel", "warning", "-progress", "pipe:1", "-nostats"
-    )
+    graph = ffmpeg.merge_outputs(*streams).global_args(*_GLOBAL_ARGS)
     return [str(arg) for arg in ffmpeg.compile(graph, cmd=FFMPEG, overwrite_output=True)]
+
+
+_GLOBAL_ARGS = (
+    "-nostdin", "-hide_banner", "-loglevel", "warning", "-progress", "pipe:1", "-nostats",
+    "-stats_period", "0.25",
+)  # fmt: skip
+
+
+def build_poster_command(plan: TranscodePlan, *, src: str | Path, target: Path) -> list[str]:
+    """A short run that picks the poster from a few seconds after the start.
+
+    Seeks to ``poster_start_s`` and decodes only the poster window at 2 fps; ``thumbnail``
+    picks the frame closest to the window's average histogram, so a black or blurred frame
+    loses against the content around it.
+    """
+    window = plan.poster_frames / POSTER_SAMPLE_FPS + 0.5
+    source = ffmpeg.input(str(src), ss=f"{plan.poster_start_s:.3f}", t=f"{window:.3f}")
+    poster = (
+        source[str(plan.video_stream_index)]
+        .filter("fps", fps=POSTER_SAMPLE_FPS)
+        .filter("scale", w=plan.poster_size[0], h=plan.poster_size[1])
+        .filter("setsar", "1")
+        .filter("thumbnail", n=plan.poster_frames)
+    )
+    out = ffmpeg.output(
+        poster,
+        str(target),
+        format="image2",
+        update=1,
+        **{
+            "frames:v": 1,
+            "c:v": "mjpeg",
+            "q:v": 3,
+            "flags:v": "+bitexact",
+            "map_metadata": -1,
+            "map_chapters": -1,
+            "fflags": "+bitexact",
+        },
+    ).global_args(*_GLOBAL_ARGS)
+    return [str(arg) for arg in ffmpeg.compile(out, cmd=FFMPEG, overwrite_output=True)]
+
+
+def make_poster_variants(poster: Path, workdir: Path) -> dict[str, Path]:
+    """Responsive posters from the poster (cheap: a 1280-wide JPEG, not the video).
+
+    ``<width>.jpg`` and ``<width>.webp`` for each width in ``POSTER_WIDTHS`` up to the
+    poster's own width (at least one), and ``og.jpg``, the 1200×630 OpenGraph crop. Pillow
+    writes only pixels: no EXIF or other metadata.
+    """
+    from PIL import Image, ImageOps
+
+    variants: dict[str, Path] = {}
+    with Image.open(poster) as opened:
+        image = opened.convert("RGB")
+    widths = [w for w in POSTER_WIDTHS if w <= image.width] or [image.width]
+    for width in widths:
+        height = max(2, round(image.height * width / image.width))
+        scaled = (
+            image
+            if width == image.width
+            else image.resize((width, height), Image.Resampling.LANCZOS)
+        )
+        for fmt, ext, options in (
+            ("JPEG", "jpg", {"quality": 82, "optimize": True, "progressive": True}),
+            ("WEBP", "webp", {"quality": 78, "method": 4}),
+        ):
+            path = workdir / f".poster-{width}.{ext}.part"
+            scaled.save(path, format=fmt, **options)
+            variants[f"{width}.{ext}"] = path
+    og = ImageOps.fit(image, OG_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+    og_path = workdir / ".poster-og.jpg.part"
+    og.save(og_path, format="JPEG", quality=82, optimize=True, progressive=True)
+    variants["og.jpg"] = og_path
+    return variants
 
 
 # --------------------------------------------------------------------------- running
 
 
 def measure_loudness(
-    src: str | Path, *, audio_stream_index: int | None = None, timeout_s: float = 120
+    src: str | Path,
+    *,
+    audio_stream_index: int | None = None,
+    timeout_s: float = 120,
+    duration_s: float = 0.0,
+    on_fraction: Callable[[float], None] | None = None,
+    cancel_event: threading.Event | None = None,
+    on_tick: Callable[[], None] | None = None,
 ) -> LoudnessMeasurement | None:
     """Measure integrated loudness with an audio-only ``loudnorm`` pass (no video decode).
 
+    ``on_fraction`` (with ``duration_s``) hears how far the pass is, from ffmpeg's progress.
     Returns None when the file has no audio. Raises ``TranscodeFailed`` if ffmpeg fails or
     times out, or prints no measurement.
     """
     stream = f"0:{audio_stream_index}" if audio_stream_index is not None else "0:a:0?"
     cmd = [
         FFMPEG, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info",
+        "-progress", "pipe:1", "-stats_period", "0.25",
         "-i", str(src), "-map", stream, "-vn", "-sn", "-dn",
         "-af", f"loudnorm=I={LOUDNESS_TARGET_I}:TP={LOUDNESS_TARGET_TP}"
         f":LRA={LOUDNESS_TARGET_LRA}:print_format=json",
         "-f", "null", "-",
     ]  # fmt: skip
+    tracker = ProgressTracker(
+        duration_s=duration_s or 1.0,
+        callback=(lambda p: on_fraction(p.percent / 100)) if on_fraction else None,
+        min_interval_s=0,
+    )
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
-    except subprocess.TimeoutExpired as exc:
+        returncode, stderr_lines = _run_ffmpeg(
+            cmd,
+            tracker,
+            timeout_s=timeout_s,
+            cancel_event=cancel_event,
+            keep_lines=400,
+            on_tick=on_tick,
+        )
+    except TranscodeTimedOut as exc:
         raise TranscodeFailed(
             "Die Lautstärkemessung hat zu lange gedauert.", "Loudness measurement timed out."
         ) from exc
-    stderr = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
+    stderr = "\n".join(stderr_lines)
+    if returncode != 0:
         raise TranscodeFailed(
             "Die Lautstärke konnte nicht gemessen werden.",
             "Loudness measurement failed.",
-            _tail(stderr.splitlines()),
+            _tail(stderr_lines),
         )
     match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
     if match is None:
@@ -710,15 +898,31 @@ def _summary(path: Path) -> OutputSummary:
     )
 
 
-def _verify(plan: TranscodePlan, temps: Mapping[str, Path]) -> dict[str, OutputSummary]:
-    """Probe every output; raise ``TranscodeFailed`` when one is missing or looks wrong."""
+def _verify(
+    plan: TranscodePlan,
+    temps: Mapping[str, Path],
+    *,
+    source: ProbeResult | None = None,
+    on_fraction: Callable[[float], None] | None = None,
+) -> dict[str, OutputSummary]:
+    """Probe every output; raise ``TranscodeFailed`` when one is missing or looks wrong.
+
+    A copied master is held to the same rules as an encoded one (size, duration) and more:
+    exactly the source's video codec and an AAC track, no data stream, no private tag, the
+    source's rotation. Its decodability from start to end is proven by the preview, decoded
+    from the same stream in the same run: the preview must hold nearly every frame.
+    """
+    from workers.media.strip import extra_streams, private_tags
+
     summaries: dict[str, OutputSummary] = {}
     expected_sizes = {
         MASTER: plan.master_size,
         PREVIEW: plan.preview_size,
         POSTER: plan.poster_size,
     }
-    for name in sorted(plan.outputs):
+    for done, name in enumerate(sorted(plan.outputs)):
+        if on_fraction is not None:
+            on_fraction(done / len(plan.outputs))
         path = temps[name]
         problem = ""
         if not path.is_file() or path.stat().st_size == 0:
@@ -737,8 +941,17 @@ def _verify(plan: TranscodePlan, temps: Mapping[str, Path]) -> dict[str, OutputS
                     if name == MASTER and plan.branding is not None:
                         expected += plan.branding.extra_s
                     tolerance = max(1.0, expected * 0.05)
+                    if plan.copy_video and name == MASTER:
+                        tolerance = max(0.25, expected * 0.01)
                     if abs(summary.duration_s - expected) > tolerance:
                         problem = f"duration {summary.duration_s:.2f}s vs {expected:.2f}s"
+                if not problem and name == MASTER and plan.copy_video:
+                    problem = _copy_problem(path, source, private_tags, extra_streams)
+                if not problem and name == PREVIEW and plan.copy_video:
+                    frames = probe_media(path).nb_frames or 0
+                    wanted = plan.duration_s * float(plan.fps)
+                    if frames < wanted * 0.95:
+                        problem = f"{frames} frames decoded of {wanted:.0f}"
         if problem:
             raise TranscodeFailed(
                 "Die umgewandelte Datei ist fehlerhaft.",
@@ -747,44 +960,46 @@ def _verify(plan: TranscodePlan, temps: Mapping[str, Path]) -> dict[str, OutputS
     return summaries
 
 
-def run_transcode(
-    src: str | Path,
-    workdir: str | Path,
-    plan: TranscodePlan,
+def _copy_problem(
+    path: Path,
+    source: ProbeResult | None,
+    private_tags: Callable[[dict[str, object]], list[str]],
+    extra_streams: Callable[[dict[str, object]], list[str]],
+) -> str:
+    from workers.media.probe import run_ffprobe
+
+    info = run_ffprobe(path, show_chapters=True)
+    streams = [s for s in info.get("streams") or [] if isinstance(s, dict)]  # type: ignore[attr-defined]
+    kinds = sorted((str(s.get("codec_type")), str(s.get("codec_name"))) for s in streams)
+    codec = source.video_codec if source else next((k[1] for k in kinds if k[0] == "video"), "")
+    if kinds != [("audio", "aac"), ("video", codec)]:
+        return f"streams {kinds}"
+    leaked = private_tags(info) + extra_streams(info)
+    if leaked:
+        return f"carries {leaked}"
+    if source is not None and probe_media(path).rotation != source.rotation:
+        return "rotation lost"
+    return ""
+
+
+def _run_ffmpeg(
+    cmd: list[str],
+    tracker: ProgressTracker | None,
     *,
-    on_progress: Callable[[Progress], None] | None = None,
-    timeout_s: float | None = None,
-    cancel_event: threading.Event | None = None,
-    progress_interval_s: float = 1.0,
-) -> TranscodeResult:
-    """Run the single ffmpeg pass for ``plan`` and move verified outputs into ``workdir``.
+    timeout_s: float | None,
+    cancel_event: threading.Event | None,
+    keep_lines: int = 200,
+    on_tick: Callable[[], None] | None = None,
+) -> tuple[int, list[str]]:
+    """Run ``cmd`` feeding ``-progress`` lines to ``tracker``; (returncode, stderr lines).
 
-    Outputs are written under hidden temporary names and renamed to ``OUTPUT_FILENAMES`` only
-    after ffmpeg succeeded and every output probed as expected. ``on_progress`` is called in
-    the caller's thread at most once per ``progress_interval_s`` and once with 100 %.
-
-    Raises ``TranscodeFailed`` (ffmpeg error or bad output; ``stderr_tail`` has the last
-    lines), ``TranscodeTimedOut`` after ``timeout_s``, ``TranscodeCancelled`` when
-    ``cancel_event`` is set. In those cases, and for any exception raised into this function
-    (e.g. Celery's ``SoftTimeLimitExceeded``), the ffmpeg process group is killed and the
-    temporary files are removed before the exception propagates.
+    Raises ``TranscodeCancelled``/``TranscodeTimedOut`` (ffmpeg killed first). For any
+    exception raised in here (a progress callback's, Celery's soft time limit) the process
+    group is killed before it propagates.
     """
-    workdir = Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex[:12]
-    temps = {name: workdir / f".{OUTPUT_FILENAMES[name]}.{token}.part" for name in plan.outputs}
-    targets = {name: workdir / OUTPUT_FILENAMES[name] for name in plan.outputs}
-    cmd = build_command(plan, src=src, targets=temps)
-    tracker = ProgressTracker(
-        duration_s=plan.expected_duration_s,
-        callback=on_progress,
-        min_interval_s=progress_interval_s,
-    )
-    stderr_lines: deque[str] = deque(maxlen=200)
+    stderr_lines: deque[str] = deque(maxlen=keep_lines)
     progress_lines: Queue[str] = Queue()
-
-    started = time.monotonic()
-    deadline = started + timeout_s if timeout_s is not None else None
+    deadline = time.monotonic() + timeout_s if timeout_s is not None else None
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.DEVNULL,
@@ -808,13 +1023,17 @@ def run_transcode(
     def drain() -> None:
         while True:
             try:
-                tracker.feed_line(progress_lines.get_nowait())
+                line = progress_lines.get_nowait()
             except Empty:
                 return
+            if tracker is not None:
+                tracker.feed_line(line)
 
     try:
         while proc.poll() is None:
             drain()
+            if on_tick is not None:
+                on_tick()
             if cancel_event is not None and cancel_event.is_set():
                 _kill_group(proc)
                 raise TranscodeCancelled(
@@ -834,26 +1053,125 @@ def run_transcode(
         for reader in readers:
             reader.join(timeout=5)
         drain()
-        if proc.returncode != 0:
-            raise TranscodeFailed(
-                "Das Video konnte nicht umgewandelt werden.",
-                f"ffmpeg exited with status {proc.returncode}.",
-                _tail(stderr_lines),
-            )
-        summaries = _verify(plan, temps)
-        for name, temp in temps.items():
-            os.replace(temp, targets[name])
     except BaseException:
         if proc.poll() is None:
             _kill_group(proc)
-        _remove(temps.values())
         raise
     finally:
         for pipe in (proc.stdout, proc.stderr):
             if pipe is not None:
                 pipe.close()
+    return proc.returncode, list(stderr_lines)
 
-    tracker.finish()
+
+# Shares of a job's time, measured on two cores (bench/transcode.py): a copy job spends
+# most of its time on the preview, a transcode on the master's encode.
+PHASE_WEIGHTS_COPY = {"check": 4, "loudness": 12, "encode": 74, "poster": 6, "verify": 4}
+PHASE_WEIGHTS_TRANSCODE = {"check": 2, "loudness": 4, "encode": 88, "poster": 3, "verify": 3}
+
+
+def phase_weights(plan: TranscodePlan) -> dict[str, float]:
+    weights = PHASE_WEIGHTS_COPY if plan.copy_video else PHASE_WEIGHTS_TRANSCODE
+    return {k: float(v) for k, v in weights.items()}
+
+
+def run_transcode(
+    src: str | Path,
+    workdir: str | Path,
+    plan: TranscodePlan,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    timeout_s: float | None = None,
+    cancel_event: threading.Event | None = None,
+    progress_interval_s: float = 1.0,
+    job: JobProgress | None = None,
+    source: ProbeResult | None = None,
+) -> TranscodeResult:
+    """Run ffmpeg for ``plan`` and move verified outputs into ``workdir``.
+
+    One run writes master and preview (one decode), a short second run the poster, and the
+    responsive posters are scaled from that. Outputs are written under hidden temporary
+    names and renamed to ``OUTPUT_FILENAMES`` (variants: ``poster-<name>``) only after ffmpeg
+    succeeded and every output probed as expected. Progress goes to ``job`` when given (a
+    whole-job tracker), else to ``on_progress`` at most once per ``progress_interval_s`` and
+    once with 100 %.
+
+    Raises ``TranscodeFailed`` (ffmpeg error or bad output; ``stderr_tail`` has the last
+    lines), ``TranscodeTimedOut`` after ``timeout_s``, ``TranscodeCancelled`` when
+    ``cancel_event`` is set. In those cases, and for any exception raised into this function
+    (e.g. Celery's ``SoftTimeLimitExceeded``), the ffmpeg process group is killed and the
+    temporary files are removed before the exception propagates.
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:12]
+    temps = {name: workdir / f".{OUTPUT_FILENAMES[name]}.{token}.part" for name in plan.outputs}
+    targets = {name: workdir / OUTPUT_FILENAMES[name] for name in plan.outputs}
+    owns_job = job is None
+    if job is None:
+        job = JobProgress(
+            phase_weights(plan), callback=on_progress, min_interval_s=progress_interval_s
+        )
+    started = time.monotonic()
+    deadline = started + timeout_s if timeout_s is not None else None
+
+    def remaining() -> float | None:
+        return None if deadline is None else max(deadline - time.monotonic(), 0.01)
+
+    cmd: list[str] = []
+    variants: dict[str, Path] = {}
+    try:
+        if plan.outputs & {MASTER, PREVIEW}:
+            cmd = build_command(plan, src=src, targets=temps)
+            job.start("encode")
+            returncode, stderr = _run_ffmpeg(
+                cmd,
+                job.tracker(plan.expected_duration_s),
+                timeout_s=remaining(),
+                cancel_event=cancel_event,
+                on_tick=job.tick,
+            )
+            if returncode != 0:
+                raise TranscodeFailed(
+                    "Das Video konnte nicht umgewandelt werden.",
+                    f"ffmpeg exited with status {returncode}.",
+                    _tail(stderr),
+                )
+        if POSTER in plan.outputs:
+            poster_cmd = build_poster_command(plan, src=src, target=temps[POSTER])
+            cmd = cmd or poster_cmd
+            job.start("poster")
+            window = plan.poster_frames / POSTER_SAMPLE_FPS + 0.5
+            returncode, stderr = _run_ffmpeg(
+                poster_cmd,
+                job.tracker(window),
+                timeout_s=remaining(),
+                cancel_event=cancel_event,
+                on_tick=job.tick,
+            )
+            if returncode != 0:
+                raise TranscodeFailed(
+                    "Das Vorschaubild konnte nicht erstellt werden.",
+                    f"ffmpeg (poster) exited with status {returncode}.",
+                    _tail(stderr),
+                )
+        job.start("verify")
+        summaries = _verify(plan, temps, source=source, on_fraction=job.update)
+        if POSTER in plan.outputs:
+            variants = make_poster_variants(temps[POSTER], workdir)
+        for name, temp in temps.items():
+            os.replace(temp, targets[name])
+        final_variants = {}
+        for name, temp in variants.items():
+            final = workdir / f"poster-{name}"
+            os.replace(temp, final)
+            final_variants[name] = final
+    except BaseException:
+        _remove([*temps.values(), *variants.values()])
+        raise
+
+    if owns_job:
+        job.finish()
     wall = time.monotonic() - started
     return TranscodeResult(
         paths=targets,
@@ -861,6 +1179,8 @@ def run_transcode(
         wall_time_s=wall,
         speed_x=plan.expected_duration_s / wall if wall > 0 else 0.0,
         command=cmd,
+        poster_variants=final_variants,
+        master_mode="copy" if plan.copy_video else "transcode",
     )
 
 
@@ -917,23 +1237,56 @@ def process_video(
     timeout_s: float | None = None,
     cancel_event: threading.Event | None = None,
     branding: Branding | None = None,
+    progress_interval_s: float = 0.5,
+    allow_copy: bool = True,
 ) -> TranscodeResult:
     """Probe, validate, decode-check, check disk space, measure loudness, plan and run.
 
+    ``on_progress`` hears one percentage across all phases (decode check, loudness pass,
+    master and preview, poster, verification), at most every ``progress_interval_s``.
     Raises ``MediaRejected`` (the upload is unusable: do not retry), ``InsufficientDiskSpace``,
     ``TranscodeFailed`` and its subclasses ``TranscodeTimedOut``/``TranscodeCancelled``.
     """
     probe = probe_media(src)
     validate_probe(probe, max_duration_s=max_duration_s)
-    check_decodable(src, duration_s=probe.duration_s)
-    ensure_free_space(workdir, needed_bytes=estimate_needed_bytes(duration_s=probe.duration_s))
     selected = frozenset(ALL_OUTPUTS if outputs is None else outputs)
+    # Planned once without the loudness figure to know the path (and so the phase weights).
+    draft = plan_transcode(
+        probe, outputs=selected, preset=preset, branding=branding, allow_copy=allow_copy
+    )
+    job = JobProgress(
+        phase_weights(draft), callback=on_progress, min_interval_s=progress_interval_s
+    )
+    job.start("check")
+    check_decodable(src, duration_s=probe.duration_s, on_fraction=job.update)
+    ensure_free_space(workdir, needed_bytes=estimate_needed_bytes(duration_s=probe.duration_s))
     loudness = None
+    job.start("loudness")
     if probe.has_audio and selected & {MASTER, PREVIEW}:
-        loudness = measure_loudness(src, audio_stream_index=probe.audio_stream_index)
+        loudness = measure_loudness(
+            src,
+            audio_stream_index=probe.audio_stream_index,
+            duration_s=probe.duration_s,
+            on_fraction=job.update,
+            cancel_event=cancel_event,
+            on_tick=job.tick,
+        )
     plan = plan_transcode(
-        probe, outputs=selected, loudness=loudness, preset=preset, branding=branding
+        probe,
+        outputs=selected,
+        loudness=loudness,
+        preset=preset,
+        branding=branding,
+        allow_copy=allow_copy,
     )
-    return run_transcode(
-        src, workdir, plan, on_progress=on_progress, timeout_s=timeout_s, cancel_event=cancel_event
+    result = run_transcode(
+        src,
+        workdir,
+        plan,
+        timeout_s=timeout_s,
+        cancel_event=cancel_event,
+        job=job,
+        source=probe,
     )
+    job.finish()
+    return result

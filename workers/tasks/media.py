@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,18 @@ def output_key(*, story_public_id: str, media_id: int, output: str) -> str:
     return f"stories/{story_public_id}/media-{media_id}/{OUTPUT_NAMES[output]}"
 
 
+def poster_variant_key(*, story_public_id: str, media_id: int, variant: str) -> str:
+    """``stories/<id>/media-<n>/poster-640.webp`` etc.: responsive posters, deterministic."""
+    return f"stories/{story_public_id}/media-{media_id}/poster-{variant}"
+
+
+def _store(path: Path, key: str) -> None:
+    with path.open("rb") as fh:
+        stored = default_storage.save(key, File(fh, name=path.name))
+    if stored != key:  # never two copies: keep the deterministic key
+        default_storage.delete(stored)
+
+
 def _fetch_original(storage_key: str, workdir: Path) -> Path:
     """A local path of the original: streamed from storage unless it is already local."""
     try:
@@ -41,6 +55,63 @@ def _fetch_original(storage_key: str, workdir: Path) -> Path:
         with default_storage.open(storage_key, "rb") as src, target.open("wb") as dst:
             shutil.copyfileobj(src, dst, length=1024 * 1024)
         return target
+
+
+def _strip_original(media_id: int, storage_key: str, source: Path, workdir: Path) -> dict[str, Any]:
+    """Replace the stored original with its metadata-free remux; first step of every job.
+
+    The tagged bytes are gone when this returns: on local storage the clean copy is renamed
+    over the original (atomic), elsewhere the object is overwritten. A job that runs again finds
+    the original clean and does nothing. A file that cannot be remuxed is unusable anyway: it is
+    deleted (it still carries the location) and ``MediaRejected`` propagates.
+    """
+    if pipeline.is_clean(source):
+        return {"already_clean": True}
+    local = _is_local(storage_key)
+    # On local storage the copy must end up on the original's file system: a rename.
+    tmp_dir = source.parent if local and not _same_device(workdir, source) else workdir
+    clean = tmp_dir / f".clean-{uuid.uuid4().hex[:12]}.part"
+    try:
+        result = pipeline.strip_metadata(source, clean)
+    except pipeline.MediaRejected:
+        from stories import services
+
+        clean.unlink(missing_ok=True)
+        default_storage.delete(storage_key)
+        source.unlink(missing_ok=True)
+        services.media_original_deleted(media_id=media_id)
+        raise
+    if local:
+        os.replace(clean, source)
+    else:
+        default_storage.delete(storage_key)
+        with clean.open("rb") as fh:
+            stored = default_storage.save(storage_key, File(fh, name="original"))
+        if stored != storage_key:  # pragma: no cover - only under a concurrent writer
+            default_storage.delete(stored)
+            raise pipeline.TranscodeFailed(
+                "Die Datei konnte nicht gespeichert werden.", "Clean original not stored."
+            )
+        source.unlink(missing_ok=True)
+        os.replace(clean, source)
+    logger.info("media original %s: removed %s", storage_key, result.removed_tags)
+    return {
+        "container": result.container,
+        "removed_tags": list(result.removed_tags),
+        "removed_streams": list(result.removed_streams),
+    }
+
+
+def _is_local(storage_key: str) -> bool:
+    try:
+        default_storage.path(storage_key)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    return os.stat(a).st_dev == os.stat(b).st_dev
 
 
 def _jsonable(value: Any) -> Any:
@@ -84,6 +155,7 @@ def process_media(self: Any, media_id: int) -> None:
     workdir.mkdir(parents=True)
     try:
         source = _fetch_original(media.upload.storage_key, workdir)
+        stripped = _strip_original(media_id, media.upload.storage_key, source, workdir)
         probe = pipeline.probe_media(source)
         services.media_set_state(
             media_id=media_id,
@@ -94,6 +166,7 @@ def process_media(self: Any, media_id: int) -> None:
         soft, _hard = pipeline.time_limits_for(probe.duration_s or 0)
         services.media_set_state(media_id=media_id, state=StoryMedia.State.TRANSCODING)
         result = None
+        posters: dict[str, str] = dict((media.summary or {}).get("posters") or {})
         if missing:
             result = pipeline.process_video(
                 source,
@@ -106,18 +179,25 @@ def process_media(self: Any, media_id: int) -> None:
                     media_id=media_id, percent=p.percent, eta_seconds=p.eta_seconds
                 ),
                 timeout_s=soft,
+                progress_interval_s=0.5,
             )
             for name, path in result.paths.items():
-                with path.open("rb") as fh:
-                    stored = default_storage.save(keys[name], File(fh, name=path.name))
-                if stored != keys[name]:  # never two copies: keep the deterministic key
-                    default_storage.delete(stored)
+                _store(path, keys[name])
+            for variant, path in result.poster_variants.items():
+                key = poster_variant_key(
+                    story_public_id=str(story.public_id), media_id=media.pk, variant=variant
+                )
+                _store(path, key)
+                posters[variant] = key
         summary = {
             "outputs": _jsonable({k: dataclasses.asdict(v) for k, v in result.summaries.items()})
             if result
             else {},
             "wall_time_s": result.wall_time_s if result else 0,
             "speed_x": result.speed_x if result else 0,
+            "original_stripped": stripped,
+            "master_mode": result.master_mode if result else "",
+            "posters": posters,
         }
         services.media_complete(media_id=media_id, keys=keys, summary=summary)
     except pipeline.MediaRejected as exc:

@@ -26,7 +26,12 @@ from workers.media import (
     probe_media,
     run_transcode,
 )
-from workers.media.transcode import STANDARD_FPS, build_command, process_video
+from workers.media.transcode import (
+    STANDARD_FPS,
+    build_command,
+    build_poster_command,
+    process_video,
+)
 
 PRIVATE_KEYS = ("location", "iso6709", "make", "model", "creation_time", "date")
 PRIVATE_VALUES = ("52.3759", "Apple", "iPhone")
@@ -47,8 +52,12 @@ def test_master_is_youtube_ready(case, transcoded, source_clip):
     info = ffprobe(master)
     video, audio = _video(info), _audio(info)
 
-    assert video["codec_name"] == "h264"
-    assert video["profile"] == "High"
+    if result.master_mode == "copy":  # the source's stream as it is (test_copy_path.py)
+        assert video["codec_name"] == probe_media(source_clip(case)).video_codec
+    else:
+        assert video["codec_name"] == "h264"
+        assert video["profile"] == "High"
+        assert not video.get("side_data_list")
     assert video["pix_fmt"] == "yuv420p"
     assert video.get("field_order", "progressive") == "progressive"
     assert video["r_frame_rate"] == video["avg_frame_rate"]
@@ -56,7 +65,6 @@ def test_master_is_youtube_ready(case, transcoded, source_clip):
     assert video["width"] % 2 == 0 and video["height"] % 2 == 0
     assert max(video["width"], video["height"]) <= 1920
     assert min(video["width"], video["height"]) <= 1080
-    assert not video.get("side_data_list")
     assert "rotate" not in (video.get("tags") or {})
 
     assert audio["codec_name"] == "aac"
@@ -69,14 +77,18 @@ def test_master_is_youtube_ready(case, transcoded, source_clip):
 
     source = probe_media(source_clip(case))
     assert abs(float(info["format"]["duration"]) - source.duration_s) < 0.5
-    assert (int(video["height"]) > int(video["width"])) == source.is_portrait
+    assert probe_media(master).is_portrait == source.is_portrait
 
 
 def test_rotated_phone_clip_comes_out_upright_portrait(transcoded, source_clip):
     source = probe_media(source_clip("rotated"))
     assert source.rotation in (90, 270)
     assert (source.coded_width, source.coded_height) == (320, 240)
-    for name in ("master", "preview", "poster"):
+    # The copied master keeps the display matrix, which YouTube honours; what is watched
+    # here is upright in its pixels.
+    master = probe_media(transcoded("rotated").paths["master"])
+    assert (master.width, master.height, master.rotation) == (240, 320, source.rotation)
+    for name in ("preview", "poster"):
         video = _video(ffprobe(transcoded("rotated").paths[name]))
         assert (video["width"], video["height"]) == (240, 320), name
         assert not video.get("side_data_list"), name
@@ -160,15 +172,25 @@ def test_summary_and_speed(transcoded):
 
 
 def test_single_ffmpeg_invocation_decodes_once(source_clip):
-    plan = plan_transcode(probe_media(source_clip("plain")), preset=TEST_PRESET)
+    probe = probe_media(source_clip("plain"))
+    plan = plan_transcode(probe, preset=TEST_PRESET, allow_copy=False)
     targets = {name: Path(f"/tmp/{name}") for name in plan.outputs}
     cmd = build_command(plan, src="in.mp4", targets=targets)
     assert cmd.count("-i") == 1
     graph = cmd[cmd.index("-filter_complex") + 1]
-    assert "split=3" in graph and "asplit=2" in graph and "thumbnail" in graph
+    assert "split=2" in graph and "asplit=2" in graph and "thumbnail" not in graph
     assert cmd[cmd.index("-g:v") + 1] == "15"
     assert "+cgop+bitexact" in cmd
-    assert cmd.count("-map_metadata") == 3
+    assert cmd.count("-map_metadata") == 2
+    # VBR without a cap at the target (YouTube's guidance).
+    assert cmd[cmd.index("-maxrate:v") + 1] == f"{plan.video_kbps * 2}k"
+
+    copy = plan_transcode(probe, preset=TEST_PRESET)
+    cmd = build_command(copy, src="in.mp4", targets=targets)
+    assert cmd.count("-i") == 1 and cmd[cmd.index("-c:v") + 1] == "copy"
+    assert cmd.count("libx264") == 1  # only the preview is encoded
+    poster = build_poster_command(copy, src="in.mp4", target=Path("/tmp/p.jpg"))
+    assert "thumbnail" in poster[poster.index("-filter_complex") + 1]
 
 
 def test_poster_only_rerun_produces_only_the_poster(source_clip, tmp_path):
@@ -177,7 +199,8 @@ def test_poster_only_rerun_produces_only_the_poster(source_clip, tmp_path):
     assert plan.input_duration_limit_s is not None
     result = run_transcode(src, tmp_path, plan)
     assert set(result.paths) == {POSTER}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["poster.jpg"]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["poster.jpg", *(f"poster-{v}" for v in result.poster_variants)])
 
 
 def test_progress_reports_increase_and_end_at_100(source_clip, tmp_path):

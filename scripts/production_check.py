@@ -763,7 +763,7 @@ class Journey:
         assert page.locator(SEL["otp_qr"]).count() == 1, "no QR code on the enrolment page"
         from django_otp.oath import TOTP
 
-        secret = page.locator(SEL["otp_secret"]).inner_text().replace(" ", "").strip()
+        secret = (page.locator(SEL["otp_secret"]).text_content() or "").replace(" ", "").strip()
         key = base64.b32decode(secret + "=" * (-len(secret) % 8))
         page.locator(SEL["otp_token"]).fill(f"{TOTP(key).token():06d}")
         page.locator(SEL["otp_token"]).press("Enter")

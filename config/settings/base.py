@@ -373,6 +373,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = False  # the handler forgets the pair's failures itself
 AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every process start
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -103,6 +103,7 @@ test-postgres: system-packages-test deps
 	scripts/with-postgres $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: system-packages deps
+	@scripts/ensure-system-packages wrk=wrk
 	$(PY) bench/report.py
 
 clean-var:

@@ -174,6 +174,8 @@ CELERY_RECONCILE_INTERVAL = env.int("CELERY_RECONCILE_INTERVAL", default=60)
 CELERY_HEARTBEAT_INTERVAL = env.int("CELERY_HEARTBEAT_INTERVAL", default=30)
 # A job counts as stuck when its row says "queued" or "running" for longer than this.
 JOB_STUCK_AFTER = env.int("JOB_STUCK_AFTER", default=15 * 60)
+# A failed partner kit says so on its page; a visit after this long asks for it again.
+KIT_RETRY_AFTER = env.int("KIT_RETRY_AFTER", default=5 * 60)
 
 # --- Cache ------------------------------------------------------------------
 # Shared by every process through Redis; an unreachable Redis only costs speed.

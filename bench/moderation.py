@@ -31,6 +31,7 @@ from typing import Any
 from common import (
     bulk_stories,
     environment,
+    free_port,
     have_wrk,
     load_threads,
     load_wrk,
@@ -76,6 +77,14 @@ def main() -> None:
     var_dir = Path(tempfile.mkdtemp(prefix="zm-bench-moderation-"))
     env = environment(var_dir, MODERATION_REQUIRE_2FA="false")
     server: subprocess.Popen[bytes] | None = None
+    # The product's shared cache (the queue's fragments) lives in Redis, as in production.
+    redis_port = free_port()
+    redis_server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
+         "--appendonly", "no", "--dir", str(var_dir)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
     try:
         setup_django(env)
         from django.conf import settings
@@ -140,6 +149,7 @@ def main() -> None:
             raise SystemExit("the queue's query count grows with the number of rows")
     finally:
         stop_server(server)
+        redis_server.terminate()
         shutil.rmtree(var_dir, ignore_errors=True)
 
 

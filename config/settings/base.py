@@ -426,6 +426,9 @@ MIDDLEWARE += ["publishing.partners.middleware.RefVisitMiddleware"]
 # --- Gallery and privacy ---
 # Stories per page of the public gallery at /geschichten/.
 GALLERY_PAGE_SIZE = env.int("GALLERY_PAGE_SIZE", default=24)
+# The gallery's state (count, last change) is cached under the public version number, which
+# every public change bumps; this bounds how late an edit made elsewhere shows (0: no cache).
+GALLERY_STATE_SECONDS = env.int("GALLERY_STATE_SECONDS", default=10)
 # How long browsers and proxies may keep a poster; a withdrawn story's poster is gone after it.
 GALLERY_POSTER_MAX_AGE = env.int("GALLERY_POSTER_MAX_AGE", default=300)
 # Newest stories in the RSS/Atom feeds.

@@ -109,6 +109,7 @@ production-check: system-packages-test deps
 	scripts/production-check
 
 bench: system-packages deps
+	@scripts/ensure-system-packages wrk=wrk
 	$(PY) bench/report.py
 
 clean-var:

@@ -92,13 +92,18 @@ end
 """
 
 
-def load_wrk(url: str, clients: int, seconds: int) -> dict[str, float | int | str]:
+def load_wrk(
+    url: str, clients: int, seconds: int, *, cookies: dict[str, str] | None = None
+) -> dict[str, float | int | str]:
     """Load from wrk (C, event-driven), so the load generator leaves the server its CPU."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_REPORT)
+    headers = []
+    if cookies:
+        headers = ["-H", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items())]
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "-s", script.name, url],
+            ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", *headers, "-s", script.name, url],
             capture_output=True,
             text=True,
             check=True,
@@ -243,17 +248,49 @@ def start_gunicorn(
         stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    try:
+        wait_until_ok(server, base + ready_url, cookies=cookies, log=log)
+        for _ in range(workers * 3):  # warm every worker
+            requests.get(base + ready_url, cookies=cookies, timeout=60)
+    except BaseException:
+        stop_server(server)  # never leave a gunicorn behind, whatever went wrong
+        raise
+    return server, base
+
+
+def wait_until_ok(
+    server: subprocess.Popen[bytes],
+    url: str,
+    *,
+    cookies: dict[str, str] | None = None,
+    log: Path | None = None,
+    limit: float = 180,
+) -> None:
+    """Poll ``url`` until it answers 200; SystemExit if the server dies or ``limit`` passes.
+
+    Any request error counts as "not yet": a worker still booting on a busy machine refuses
+    the connection, resets it or answers too slowly (ReadTimeout), and none of that is fatal.
+    """
+    deadline = time.monotonic() + limit
     while True:
         try:
-            if requests.get(base + ready_url, cookies=cookies, timeout=5).status_code == 200:
-                break
-        except requests.ConnectionError:
+            if requests.get(url, cookies=cookies, timeout=10).status_code == 200:
+                return
+        except requests.RequestException:
             pass
-        if time.monotonic() > deadline:
-            server.terminate()
-            raise SystemExit("gunicorn did not answer:\n" + log.read_text())
+        if server.poll() is not None or time.monotonic() > deadline:
+            detail = log.read_text(errors="replace") if log and log.exists() else ""
+            raise SystemExit(f"the server at {url} did not answer:\n{detail}")
         time.sleep(0.2)
-    for _ in range(workers * 3):  # warm every worker
-        requests.get(base + ready_url, cookies=cookies, timeout=30)
-    return server, base
+
+
+def stop_server(server: subprocess.Popen[bytes] | None) -> None:
+    """Terminate ``server`` and wait for it; kill it if it does not stop in 15 s."""
+    if server is None or server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(15)

@@ -7,10 +7,12 @@ the gallery is exercised) and reports:
 - the query count of the gallery page and of a story page at 10 and at ``--stories``
   published stories (must be equal),
 - median and 95th-percentile latency and the request rate of ``/geschichten/`` and of a
-  story page with ``--clients`` concurrent clients × ``--requests`` requests each, against
-  gunicorn on loopback (a bounded Python thread pool; no other host is contacted).
+  story page with ``--clients`` concurrent wrk connections for ``--seconds`` (a bounded
+  Python thread pool when wrk is missing), against gunicorn on loopback, once with the
+  public page cache off in the server (``PUBLIC_PAGE_CACHE_SECONDS=0``) and once with it.
 
-Target: median ≤ 50 ms. ``--json`` prints the figures as JSON on the last line.
+Target: gallery median ≤ 100 ms with the page cache off.
+``--json`` prints the figures as JSON on the last line.
 
     .venv/bin/python bench/gallery.py [--stories 10000] [--clients 50] [--requests 10]
         [--workers 4] [--json]
@@ -39,9 +41,11 @@ from common import (
     query_count,
     setup_django,
     start_gunicorn,
+    stop_server,
 )
 
-TARGET_MEDIAN_MS = 50.0
+# With the page cache off (issue 18): the page must be fast in itself.
+TARGET_MEDIAN_MS = 100.0
 
 
 def add_stories(count: int, *, offset: int) -> None:
@@ -133,20 +137,30 @@ def main() -> None:
                 query_count(client, path)  # warm caches
                 counts[name][str(target)] = query_count(client, path)
 
-        server, base = start_gunicorn(
-            env, workers=args.workers, log=var_dir / "gunicorn.log", ready_url="/geschichten/"
-        )
-        for _ in range(args.workers * 3):  # warm every worker on the story page too
-            requests.get(f"{base}{story_path}", timeout=30)
         measure = (
             (lambda url: load_wrk(url, args.clients, args.seconds))
             if have_wrk()
             else (lambda url: load_threads(url, args.clients, args.requests))
         )
-        latency = {
-            "gallery": measure(f"{base}/geschichten/"),
-            "story": measure(f"{base}{story_path}"),
-        }
+        # Twice: the server without its page cache (every public change empties it, so
+        # visitors meet this path) and with it. The setting goes to gunicorn's environment:
+        # changing it here would only change this process.
+        latency: dict[str, dict[str, float | int | str]] = {}
+        for mode, cache_seconds in (("cold", "0"), ("cached", "60")):
+            server, base = start_gunicorn(
+                {**env, "PUBLIC_PAGE_CACHE_SECONDS": cache_seconds},
+                workers=args.workers,
+                log=var_dir / f"gunicorn-{mode}.log",
+                ready_url="/geschichten/",
+            )
+            try:
+                for _ in range(args.workers * 3):  # warm every worker on the story page too
+                    requests.get(f"{base}{story_path}", timeout=60)
+                latency[f"gallery_{mode}"] = measure(f"{base}/geschichten/")
+                latency[f"story_{mode}"] = measure(f"{base}{story_path}")
+            finally:
+                stop_server(server)
+                server = None
         result = {
             "stories": args.stories,
             "queries": counts,
@@ -155,33 +169,31 @@ def main() -> None:
             "requests_per_client": args.requests,
             "gunicorn_workers": args.workers,
             "latency": latency,
-            "gallery_median_ms": latency["gallery"]["median_ms"],
-            "story_median_ms": latency["story"]["median_ms"],
+            "gallery_median_ms": latency["gallery_cold"]["median_ms"],
+            "gallery_cached_median_ms": latency["gallery_cached"]["median_ms"],
+            "story_median_ms": latency["story_cold"]["median_ms"],
+            "story_cached_median_ms": latency["story_cached"]["median_ms"],
             "target_median_ms": TARGET_MEDIAN_MS,
-            "target_met": all(v["median_ms"] <= TARGET_MEDIAN_MS for v in latency.values()),
+            "target_met": float(latency["gallery_cold"]["median_ms"]) <= TARGET_MEDIAN_MS,
         }
         print(
             f"Public gallery ({args.stories} published stories, SQLite, gunicorn x{args.workers})"
         )
         for name in ("gallery", "story"):
             queries = ", ".join(f"{n} at {int(k):,}" for k, n in counts[name].items())
-            figures = latency[name]
-            print(
-                f"  {name:7} queries {queries}; {args.clients} clients "
-                f"({figures.get('tool', 'threads')}): "
-                f"median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms, "
-                f"{figures['requests_per_second']} requests/s"
-            )
+            print(f"  {name:7} queries {queries}")
+            for mode, label in (("cold", "page cache off"), ("cached", "page cache on")):
+                figures = latency[f"{name}_{mode}"]
+                print(
+                    f"    {label:14} {args.clients} clients ({figures.get('tool', 'threads')}): "
+                    f"median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms, "
+                    f"{figures['requests_per_second']} requests/s"
+                )
         if args.json:
             print(json.dumps(result))
     finally:
+        stop_server(server)
         redis_server.terminate()
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
         shutil.rmtree(var_dir, ignore_errors=True)
 
 

@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from common import BIN, ROOT, free_port
+from common import BIN, ROOT, free_port, stop_server, wait_until_ok
 from tusclient import client as tus_client
 from tusclient.exceptions import TusCommunicationError
 
@@ -133,16 +133,7 @@ def main() -> int:
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).ok:
-                    break
-            except (requests.ConnectionError, requests.Timeout):  # still starting
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("gunicorn did not come up")
-            time.sleep(0.2)
+        wait_until_ok(server, f"{base}/healthz")
         endpoint = f"{base}/api/v1/uploads/"
         # Uploads need a draft's upload token, as every client does.
         draft = requests.post(f"{base}/api/v1/stories/", json={"language": "de"}, timeout=30)
@@ -232,12 +223,7 @@ def main() -> int:
             print(json.dumps(figures))
         return 0 if figures["targets_met"] and intact and resumed_ok else 1
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
         shutil.rmtree(work, ignore_errors=True)
 
 

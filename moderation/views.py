@@ -40,6 +40,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config.api import ApplicationError
 from config.protected_media import offload
 from config.spreadsheet import csv_writer
+from stories import selectors as story_selectors
 from stories.models import Story, StoryMedia, StoryPhoto, StorySubtitle
 
 from . import enrolment, selectors, services, staff_services
@@ -65,6 +66,14 @@ View = Callable[..., HttpResponseBase]
 DECISIONS = ("approve", "reject", "request_changes", "takedown", "publish")
 
 
+def _stuck_words() -> str:
+    """The pipeline page's words for a job nobody works on (the rerun button is the next step)."""
+    minutes = max(1, settings.JOB_STUCK_AFTER // 60)
+    return _("Seit über %(minutes)s Minuten ohne Fortschritt; kein Worker arbeitet daran.") % {
+        "minutes": minutes
+    }
+
+
 def staff_required(view: View) -> View:
     """Anonymous visitors go to the login page; users without a staff role get 403."""
 
@@ -85,6 +94,7 @@ def staff_required(view: View) -> View:
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     filters = form.filters()
+    now = timezone.now()
     stories = selectors.story_queue(filters=filters, user=request.user)
     page = Paginator(
         stories.values_list("pk", flat=True), settings.MODERATION_QUEUE_PAGE_SIZE
@@ -93,7 +103,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "page": page,
-        "rows": selectors.story_queue_rows(ids=list(page.object_list)),
+        "rows": _mark_stuck(selectors.story_queue_rows(ids=list(page.object_list)), now),
         "count_rows": [
             (code, Story.Status(code).label, n)
             for code, n in selectors.story_status_counts().items()
@@ -101,9 +111,19 @@ def queue(request: HttpRequest) -> HttpResponse:
         "nav": "queue",
         "reviewers": list(selectors.reviewers()) if user_may(request.user, "assign") else [],
         "may_bulk": user_may(request.user, "reject"),
-        "now": timezone.now(),
+        "now": now,
+        # Row fragments are keyed by the minute: the "waiting since" column stays right.
+        "minute": now.strftime("%Y%m%d%H%M"),
     }
     return render(request, "moderation/queue.html", context)
+
+
+def _mark_stuck(rows: list[Story], now: Any) -> list[Story]:
+    """Flag each row's video job that nobody works on, so it never reads as in progress."""
+    for story in rows:
+        for media in getattr(story, "current_media", []):
+            media.stuck = story_selectors.media_is_stuck(media=media, now=now)
+    return rows
 
 
 @staff_required
@@ -190,6 +210,8 @@ def _render_story(
     context = {
         "story": story,
         "media": media,
+        "media_stuck": media is not None and story_selectors.media_is_stuck(media=media),
+        "stuck_reason": _stuck_words(),
         "review": review,
         "claim": selectors.story_claim(story=story),
         "actions": actions,

@@ -152,7 +152,16 @@ class Story(models.Model):
         ordering = ["submitted_at", "id"]
         verbose_name = _("Geschichte")
         verbose_name_plural = _("Geschichten")
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # The moderation queue (status, oldest change first) and the gallery (status,
+            # newest first) read in this order; updated_at makes the gallery's state
+            # (count, last change, last edit) an index-only scan.
+            models.Index(
+                fields=["status", "status_changed_at", "id", "updated_at"],
+                name="story_status_changed_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or f"#{self.pk}"

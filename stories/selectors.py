@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .links import confirm_token_public_id, guardian_token_public_id, status_token_parts
@@ -35,6 +39,22 @@ def story_by_confirm_token(*, token: str) -> Story | None:
 
 def story_current_media(*, story: Story) -> StoryMedia | None:
     return story.media.filter(is_current=True).first()
+
+
+def media_is_stuck(*, media: StoryMedia, now: datetime | None = None) -> bool:
+    """True for a job nobody works on: waiting or running far longer than any job may.
+
+    The same limits as the reconciler (``media_find_stuck``): such a job must not look "in
+    progress" on any page, however often its worker died.
+    """
+    now = now or timezone.now()
+    if media.state == StoryMedia.State.WAITING:
+        queued = media.enqueued_at or media.created_at
+        return queued < now - timedelta(seconds=settings.JOB_STUCK_AFTER)
+    if media.state in (StoryMedia.State.PROBING, StoryMedia.State.TRANSCODING):
+        started = media.started_at or media.created_at
+        return started < now - timedelta(seconds=settings.CELERY_LONGEST_HARD_LIMIT)
+    return False
 
 
 def story_status_for_submitter(*, story: Story) -> str:

@@ -79,10 +79,12 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         services.story_withdraw(story=story, comment="status page")
         return redirect(request.path)
     translation.activate(request.LANGUAGE_CODE)
+    media = selectors.story_current_media(story=story)
     context = {
         "story": story,
         "status_words": selectors.story_status_for_submitter(story=story),
-        "media": selectors.story_current_media(story=story),
+        "media": media,
+        "media_stuck": media is not None and selectors.media_is_stuck(media=media),
         "can_withdraw": story.status
         not in (
             Story.Status.WITHDRAWN,

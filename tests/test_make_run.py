@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -19,6 +20,33 @@ def _get(url: str) -> int:
         return requests.get(url, timeout=5).status_code
     except requests.RequestException:
         return 0
+
+
+def _job_states(db: Path) -> dict[str, list[str]]:
+    """The demo's media and kit states, read straight from the run's SQLite database."""
+    if not db.exists():
+        return {}
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as connection:
+            media = [r[0] for r in connection.execute("SELECT state FROM stories_storymedia")]
+            kits = [
+                r[0]
+                for r in connection.execute(
+                    "SELECT status FROM partners_partnerkit WHERE partner_id IS NOT NULL"
+                )
+            ]
+    except sqlite3.Error:  # the tables do not exist yet, or the database is busy
+        return {}
+    return {"media": media, "kits": kits}
+
+
+def _all_demo_jobs_ready(db: Path) -> bool:
+    states = _job_states(db)
+    return (
+        len(states.get("media", [])) == 5
+        and set(states["media"]) == {"ready"}
+        and states["kits"] == ["ready"]
+    )
 
 
 def _processes_in_group(pgid: int) -> list[int]:
@@ -60,6 +88,8 @@ def test_make_run_serves_the_product_and_stops_cleanly(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
+        wait_for(lambda: _get(f"{base}/") == 200, timeout=120, what="the first page")
+        page_answered = time.monotonic()
         wait_for(lambda: _get(f"{base}/readyz") == 200, timeout=120, what="make run to be ready")
         assert _get(f"{base}/") == 200
         assert _get(f"{base}/api/schema/") == 200
@@ -71,8 +101,21 @@ def test_make_run_serves_the_product_and_stops_cleanly(tmp_path: Path) -> None:
             timeout=5,
         ).json()
         assert ready["checks"]["worker"]["ok"] is True
+        # A fresh first run: the demo videos and the demo partner's kit are ready soon, not
+        # when the reconciler finds them stuck (the issue allows 2 minutes; waited on
+        # generously here because the machine is shared).
+        db = tmp_path / "var" / "db.sqlite3"
+        wait_for(
+            lambda: _all_demo_jobs_ready(db),
+            timeout=600,
+            interval=1,
+            what="the demo media and kit to be ready",
+        )
+        print(f"demo ready {time.monotonic() - page_answered:.0f} s after the first page")
         output = (tmp_path / "run.log").read_text()
         assert "Demo accounts (shown once" in output
+        assert "Traceback" not in output, output[-5000:]
+        assert "broker unreachable" not in output, output[-5000:]
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what one Ctrl-C in the terminal sends
         try:
@@ -87,17 +130,27 @@ def test_make_run_serves_the_product_and_stops_cleanly(tmp_path: Path) -> None:
     assert _processes_in_group(process.pid) == [], (tmp_path / "run.log").read_text()[-3000:]
 
     # Running it twice works: the second start finds its data and prints no new passwords.
-    second = subprocess.Popen(
-        ["scripts/run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for(lambda: _get(f"{base}/readyz") == 200, timeout=120, what="the second start")
-    finally:
-        os.killpg(second.pid, signal.SIGINT)
-        out, _ = second.communicate(timeout=60)
-    assert b"Demo accounts exist already" in out
+    second_log = tmp_path / "second.log"
+    with second_log.open("wb") as out:
+        second = subprocess.Popen(
+            ["scripts/run"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            wait_for(lambda: _get(f"{base}/readyz") == 200, timeout=120, what="the second start")
+            wait_for(
+                lambda: b"Demo accounts exist already" in second_log.read_bytes(),
+                timeout=120,
+                what="the second start to find its demo data",
+            )
+            # What the running product printed (the shutdown after Ctrl-C is not a healthy run:
+            # honcho stops Redis and the worker at once, and the worker may log that).
+            running = second_log.read_bytes()
+        finally:
+            os.killpg(second.pid, signal.SIGINT)
+            second.wait(60)
+    assert b"Traceback" not in running, running.decode(errors="replace")[-5000:]

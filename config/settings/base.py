@@ -242,6 +242,8 @@ CELERY_RECONCILE_INTERVAL = env.int("CELERY_RECONCILE_INTERVAL", default=60)
 CELERY_HEARTBEAT_INTERVAL = env.int("CELERY_HEARTBEAT_INTERVAL", default=30)
 # A job counts as stuck when its row says "queued" or "running" for longer than this.
 JOB_STUCK_AFTER = env.int("JOB_STUCK_AFTER", default=15 * 60)
+# A failed partner kit says so on its page; a visit after this long asks for it again.
+KIT_RETRY_AFTER = env.int("KIT_RETRY_AFTER", default=5 * 60)
 
 # --- Cache ------------------------------------------------------------------
 # Shared by every process through Redis; an unreachable Redis only costs speed.
@@ -561,6 +563,9 @@ MIDDLEWARE += ["publishing.partners.middleware.RefVisitMiddleware"]
 # --- Gallery and privacy ---
 # Stories per page of the public gallery at /geschichten/.
 GALLERY_PAGE_SIZE = env.int("GALLERY_PAGE_SIZE", default=24)
+# The gallery's state (count, last change) is cached under the public version number, which
+# every public change bumps; this bounds how late an edit made elsewhere shows (0: no cache).
+GALLERY_STATE_SECONDS = env.int("GALLERY_STATE_SECONDS", default=10)
 # How long browsers and proxies may keep a poster; a withdrawn story's poster is gone after it.
 GALLERY_POSTER_MAX_AGE = env.int("GALLERY_POSTER_MAX_AGE", default=300)
 # Newest stories in the RSS/Atom feeds.

@@ -17,6 +17,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from config.cache import VERSION_KEY
 from publishing.models import Publication
 from stories.forms import VIDEO_LANGUAGES
 from stories.models import Region, Story, StoryMedia, Topic
@@ -115,6 +116,25 @@ class GalleryState:
 
 
 def gallery_state() -> GalleryState:
+    """The state, from the cache under the public version number when it is there.
+
+    Every transition into or out of "published" and every edit of a published story bumps
+    that version (``config.cache.public_content_changed``), so the cached state is replaced
+    at once; ``GALLERY_STATE_SECONDS`` bounds how long a change made elsewhere (the admin)
+    takes to show. 0 reads the database on every request.
+    """
+    seconds = settings.GALLERY_STATE_SECONDS
+    if seconds <= 0:
+        return _gallery_state_from_db()
+    key = f"gallery:state:{cache.get(VERSION_KEY) or 0}"
+    state = cache.get(key)
+    if not isinstance(state, GalleryState):
+        state = _gallery_state_from_db()
+        cache.set(key, state, seconds)
+    return state
+
+
+def _gallery_state_from_db() -> GalleryState:
     row = Story.objects.filter(status=PUBLISHED).aggregate(
         n=Count("pk"), changed=Max("status_changed_at"), touched=Max("updated_at")
     )

@@ -66,15 +66,21 @@ class _LazyRows(Sequence[Any]):
 
 @require_GET
 def gallery(request: HttpRequest) -> HttpResponse:
-    """The grid of published stories with filters, search and pages."""
+    """The grid of published stories with filters, search and pages.
+
+    The whole page body is one fragment in the cache, keyed by the gallery's state (count,
+    last status change, last edit), the filters, the page and the language, so it stays
+    right when the public page cache is off or was just emptied; the facets and the page's
+    rows are loaded only when that fragment has to be rendered.
+    """
     form = GalleryFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.GalleryFilters()
     state = selectors.gallery_state()
-    facets = selectors.gallery_facets(state=state)
     source = selectors.GalleryPage(filters=filters, state=state, size=settings.GALLERY_PAGE_SIZE)
     paginator = _CountedPaginator(source)
     page = paginator.get_page(request.GET.get("seite"))
     query = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    facets = _LazyFacets(state)
     return render(
         request,
         "gallery/gallery.html",
@@ -83,16 +89,42 @@ def gallery(request: HttpRequest) -> HttpResponse:
             "stories": page.object_list,
             "form": form,
             "filters": filters,
-            "regions": facets["regions"],
-            "topics": facets["topics"],
-            "video_languages": facets["languages"],
+            "regions": facets.regions,
+            "topics": facets.topics,
+            "video_languages": facets.languages,
             "query_string": urlencode(query),
-            "grid_key": hashlib.sha256(
+            "page_key": hashlib.sha256(
                 f"{state.key}|{urlencode(sorted(query.items()))}|{page.number}".encode()
             ).hexdigest(),
             "canonical": absolute(reverse("gallery:index")),
         },
     )
+
+
+class _LazyFacets:
+    """The filter options, fetched on first use: a cached page body never asks for them.
+
+    The template calls ``regions``, ``topics`` and ``video_languages`` (callables are called
+    when a variable is resolved), so nothing is loaded or unpickled on a fragment hit.
+    """
+
+    def __init__(self, state: selectors.GalleryState) -> None:
+        self._state = state
+        self._facets: dict[str, Any] | None = None
+
+    def _get(self, name: str) -> Any:
+        if self._facets is None:
+            self._facets = selectors.gallery_facets(state=self._state)
+        return self._facets[name]
+
+    def regions(self) -> Any:
+        return self._get("regions")
+
+    def topics(self) -> Any:
+        return self._get("topics")
+
+    def languages(self) -> Any:
+        return self._get("languages")
 
 
 @require_GET

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Sum
+from django.utils import timezone
 
 from moderation.roles import Role
 from stories.models import Story
@@ -44,6 +47,30 @@ def partner_stats(*, partner: Partner) -> dict[str, int]:
 
 def kit_for_partner(*, partner: Partner) -> PartnerKit | None:
     return PartnerKit.objects.filter(partner=partner).first()
+
+
+def kit_state(*, kit: PartnerKit, now: datetime | None = None) -> str:
+    """What a page says about the kit: ``ready``, ``working`` or ``failed``.
+
+    A kit asked for or started longer ago than ``JOB_STUCK_AFTER`` has nobody working on it
+    (a lost message, a dead worker): it reads as failed, never as "being made" forever.
+    """
+    if kit.status == PartnerKit.Status.READY:
+        return "ready"
+    if kit.status == PartnerKit.Status.FAILED:
+        return "failed"
+    limit = (now or timezone.now()) - timedelta(seconds=settings.JOB_STUCK_AFTER)
+    since = kit.started_at if kit.status == PartnerKit.Status.GENERATING else kit.requested_at
+    return "failed" if since is not None and since < limit else "working"
+
+
+def kit_retry_due(*, kit: PartnerKit, now: datetime | None = None) -> bool:
+    """A failed kit is asked for again by its page, but only once ``KIT_RETRY_AFTER`` passed:
+    until then the page says it failed (and when it will be tried again)."""
+    if kit.status != PartnerKit.Status.FAILED:
+        return False
+    failed_at = kit.finished_at or kit.requested_at
+    return failed_at < (now or timezone.now()) - timedelta(seconds=settings.KIT_RETRY_AFTER)
 
 
 def kit_public() -> PartnerKit | None:

@@ -137,6 +137,7 @@ def area(request: HttpRequest) -> HttpResponse:
         {
             "partner": partner,
             "kit": kit,
+            "kit_state": selectors.kit_state(kit=kit) if kit else "",
             "stats": selectors.partner_stats(partner=partner),
             "link": services.kit_inputs(partner=partner).qr_url,
             "choices_form": ChoicesForm(
@@ -199,7 +200,7 @@ def logo(request: HttpRequest) -> HttpResponse:
 def kit_page(request: HttpRequest) -> HttpResponse:
     partner = _approved_partner(request)
     kit = selectors.kit_for_partner(partner=partner)
-    if kit is None or kit.status == PartnerKit.Status.FAILED:
+    if kit is None or selectors.kit_retry_due(kit=kit):
         kit = services.kit_request(partner=partner)
     return render(
         request,
@@ -207,6 +208,7 @@ def kit_page(request: HttpRequest) -> HttpResponse:
         {
             "partner": partner,
             "kit": kit,
+            "kit_state": selectors.kit_state(kit=kit),
             "groups": selectors.kit_groups(kit=kit)
             if kit.status == PartnerKit.Status.READY
             else [],
@@ -269,13 +271,14 @@ def zip_download(request: HttpRequest) -> FileResponse:
 @require_GET
 def material(request: HttpRequest) -> HttpResponse:
     kit = selectors.kit_public()
-    if kit is None or kit.status == PartnerKit.Status.FAILED:
+    if kit is None or selectors.kit_retry_due(kit=kit):
         kit = services.kit_request(partner=None)
     return render(
         request,
         "partners/material.html",
         {
             "kit": kit,
+            "kit_state": selectors.kit_state(kit=kit),
             "groups": selectors.kit_groups(kit=kit)
             if kit.status == PartnerKit.Status.READY
             else [],

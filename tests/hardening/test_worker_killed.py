@@ -9,7 +9,7 @@ re-enqueues it, and it completes exactly once.
 
 from __future__ import annotations
 
-import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ from django.core.files.storage import default_storage
 from stories import services
 from stories.models import AuditEntry, StoryMedia
 from stories.upload_tokens import story_upload_token
-from tests.support.services import CeleryWorker, wait_for
+from tests.support.services import CeleryWorker, RedisServer, wait_for
+from tests.support.tasks import slow_count
 from workers.media.samples import make_clip
 
 from .conftest import reconcile_later, tus_upload
@@ -32,7 +33,12 @@ def _media(story: Any) -> StoryMedia | None:
 
 
 def test_whole_worker_killed_mid_transcode_is_reconciled_and_completes_once(
-    celery_worker: CeleryWorker, live_server: Any, seeded: None, tmp_path: Path, settings: Any
+    celery_worker: CeleryWorker,
+    redis_server: RedisServer,
+    live_server: Any,
+    seeded: None,
+    tmp_path: Path,
+    settings: Any,
 ) -> None:
     settings.UPLOAD_TEMP_DIR = tmp_path / "uploads"
     clip = make_clip(tmp_path / "long.mp4", width=960, height=540, duration_s=20)
@@ -52,7 +58,15 @@ def test_whole_worker_killed_mid_transcode_is_reconciled_and_completes_once(
     celery_worker.start()
 
     # The restarted worker does not see the unacknowledged message: the job stays stuck.
-    time.sleep(3)
+    # Shown by a condition, not a pause: a probe task sent to the same queue after the
+    # restart has run, so the worker has taken everything that queue could give it.
+    probe = f"probe:{uuid.uuid4().hex}"
+    slow_count.apply_async((probe, 0), queue="transcode")
+    wait_for(
+        lambda: redis_server.client().get(f"{probe}:finished") == b"1",
+        timeout=120,
+        what="the restarted worker to run a probe task\n" + celery_worker.log_tail(),
+    )
     media = _media(story)
     assert media is not None
     assert media.state in (StoryMedia.State.PROBING, StoryMedia.State.TRANSCODING)

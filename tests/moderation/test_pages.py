@@ -131,9 +131,11 @@ def test_queue_paginates(moderator: User, settings: Any) -> None:
 
 
 def _queue_queries(client: Client, django_assert_max_num_queries: Any, n: int) -> int:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # the cold path: no cached filter form or rows
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/moderation/", {"status": ""})
     assert response.status_code == 200
@@ -161,6 +163,20 @@ def test_queue_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(small):
         large = _queue_queries(client, django_assert_max_num_queries, 50)
     assert small == large
+
+
+def test_queue_rows_follow_what_changed_although_they_are_cached(moderator: User) -> None:
+    """A row fragment is cached, but any change the row shows renders it again."""
+    client = _login(moderator)
+    story = StoryFactory(title="Vorher")
+    media = attach_media(story)
+    assert "Vorher" in client.get("/moderation/").content.decode()
+    story.title = "Nachher"
+    story.save()
+    type(media).objects.filter(pk=media.pk).update(state="failed")
+    page = client.get("/moderation/").content.decode()
+    assert "Nachher" in page and "Vorher" not in page
+    assert "media-failed" in page
 
 
 # --- Review page and actions --------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,16 @@ def test_transcode_killed_mid_run_completes_exactly_once(
     stored = sorted(p.name for p in Path(default_storage.path(media.master_key)).parent.iterdir())
     assert stored == ["master.mp4", "poster.jpg", "preview.mp4"]
     assert AuditEntry.objects.filter(story=story, action="stories.media.ready").count() == 1
+    # The task removes its work folder in ``finally``, after it committed ``ready``: wait for
+    # the task's end (Celery logs it once the task function has returned), not for the state.
+    wait_for(
+        lambda: (
+            re.search(r"process_media\[[^\]]+\] succeeded in", celery_worker.log_tail(400))
+            is not None
+        ),
+        timeout=120,
+        what="the redelivered task to return\n" + celery_worker.log_tail(),
+    )
     assert not (settings.MEDIA_WORK_DIR / f"media-{media.pk}").exists()
 
 

@@ -6,11 +6,22 @@ crop marks; background and shapes run into the bleed. Fonts are embedded (report
 subsets every TrueType font it uses), the QR code is vector rectangles. The print-ready
 variant draws every colour in CMYK from the palette's CMYK values (reportlab's
 ``enforceColorSpace="cmyk"``); it is not PDF/X, which reportlab cannot produce.
+
+Thread safety: reportlab keeps process-wide state — the font registry in ``pdfmetrics``,
+one shared ``TTFont`` per face whose ``TTFontFile`` parser seeks through the font file while
+it subsets (two documents subsetting at once corrupt each other: ``KeyError`` in
+``makeSubset``), the per-document subset state in a ``WeakKeyDictionary`` and ``rl_config``.
+The kit renders in a thread pool, so every PDF is drawn under one process-wide lock. A lock
+rather than a process pool: reportlab is pure Python and holds the GIL while it draws, so
+threads never drew PDFs in parallel anyway (the raster work around it still overlaps), and
+processes would pay a font load and a fork per kit for nothing. ``invariant=1`` fixes the
+creation date and document id, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from functools import lru_cache
 
 from PIL import Image
@@ -30,6 +41,8 @@ LOGO_DPI = 300
 CROP_MARK_MM = 5.0
 # White margin outside the bleed that carries the crop marks (the "slug").
 SLUG_MM = 7.0
+# Serialises everything that touches reportlab's process-wide state (see the docstring).
+_REPORTLAB_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -213,7 +226,16 @@ def render_pdf(
     asset: PrintAsset, *, content: Content, cmyk: bool, min_qr_mm: float, title: str
 ) -> tuple[bytes, Report]:
     """One print PDF; the report warns when the QR code would print smaller than
-    ``min_qr_mm`` (the symbol without its quiet zone)."""
+    ``min_qr_mm`` (the symbol without its quiet zone). Safe to call from several threads."""
+    with _REPORTLAB_LOCK:
+        return _render_pdf_locked(
+            asset, content=content, cmyk=cmyk, min_qr_mm=min_qr_mm, title=title
+        )
+
+
+def _render_pdf_locked(
+    asset: PrintAsset, *, content: Content, cmyk: bool, min_qr_mm: float, title: str
+) -> tuple[bytes, Report]:
     _register_fonts()
     out = io.BytesIO()
     bleed, slug = asset.bleed_mm * mm, SLUG_MM * mm

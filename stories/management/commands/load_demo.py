@@ -2,17 +2,23 @@
 
 Idempotent: running it again changes nothing and prints no passwords, because each
 password is generated once and shown only when its account is created.
+
+The demo enqueues media and kit jobs; ``--wait-for-broker`` (what ``make run`` uses) waits
+until the broker answers, so nothing is queued into a broker that is still starting and the
+jobs run at once instead of when the reconciler finds them stuck.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 from moderation.roles import Role
 
@@ -43,8 +49,38 @@ DEMO_ACCOUNTS = [
 class Command(BaseCommand):
     help = "Load synthetic demo data: accounts for every role. Safe to run again."
 
-    @transaction.atomic
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--wait-for-broker",
+            type=float,
+            default=0,
+            metavar="SECONDS",
+            help="Wait up to SECONDS for the Celery broker to answer before loading anything.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["wait_for_broker"]:
+            self._wait_for_broker(options["wait_for_broker"])
+        self._load()
+
+    def _wait_for_broker(self, limit: float) -> None:
+        """Return once the broker accepts a connection; CommandError after ``limit`` seconds."""
+        from config.celery_app import app
+
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                with app.connection_for_write() as connection:
+                    connection.ensure_connection(max_retries=1, timeout=2)
+                return
+            except (OperationalError, OSError) as exc:
+                if time.monotonic() > deadline:
+                    message = f"The broker did not answer within {limit:g} s: {exc}"
+                    raise CommandError(message) from exc
+                time.sleep(0.2)
+
+    @transaction.atomic
+    def _load(self) -> None:
         created: list[tuple[str, str, str]] = []
         for username, role, full_name, is_superuser in DEMO_ACCOUNTS:
             group, _ = Group.objects.get_or_create(name=role.value)

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from tusclient import client as tus_client
 
 from stories.uploads.models import Upload
+from tests.support.services import wait_for
 
 from .conftest import token_for
 
@@ -104,17 +105,11 @@ def test_a_patch_cut_short_keeps_the_bytes_received(live_server: Any) -> None:
     time.sleep(0.3)
     sock.close()  # the train enters a tunnel
 
-    deadline = time.monotonic() + 10
-    offset = None
-    while time.monotonic() < deadline:
-        head = requests.head(
-            url, headers={"Tus-Resumable": "1.0.0", "Upload-Token": token}, timeout=10
-        )
-        offset = head.headers["Upload-Offset"]
-        if offset == "40000":
-            break
-        time.sleep(0.05)
-    assert offset == "40000"
+    def stored_offset() -> str:
+        head = requests.head(url, headers={"Tus-Resumable": "1.0.0", "Upload-Token": token}, timeout=10)
+        return str(head.headers["Upload-Offset"])
+
+    wait_for(lambda: stored_offset() == "40000", timeout=60, what="the partial PATCH to be kept")
 
     rest = requests.patch(
         url,

@@ -106,7 +106,9 @@ def test_a_patch_cut_short_keeps_the_bytes_received(live_server: Any) -> None:
     sock.close()  # the train enters a tunnel
 
     def stored_offset() -> str:
-        head = requests.head(url, headers={"Tus-Resumable": "1.0.0", "Upload-Token": token}, timeout=10)
+        head = requests.head(
+            url, headers={"Tus-Resumable": "1.0.0", "Upload-Token": token}, timeout=10
+        )
         return str(head.headers["Upload-Offset"])
 
     wait_for(lambda: stored_offset() == "40000", timeout=60, what="the partial PATCH to be kept")

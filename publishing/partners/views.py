@@ -119,7 +119,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             _apply_errors(form, exc, "new_password1")
         else:
             # The password was just set, so the first configured backend vouches for the account.
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Ihr Passwort ist gespeichert. Willkommen!"))
             return redirect("partners:area")
     return render(request, "partners/invitation.html", {"form": form, "partner": found.partner})

@@ -19,6 +19,7 @@ BUILD_ENV = {
     "DJANGO_ALLOWED_HOSTS": "build",
     "DATABASE_URL": "postgres://build@build/build",
     "REDIS_URL": "redis://build:6379/0",
+    "EMAIL_ALLOW_CONSOLE": "true",  # as scripts/build-release: the build sends no mail
 }
 
 

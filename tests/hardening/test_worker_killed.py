@@ -19,7 +19,12 @@ from django.core.files.storage import default_storage
 from stories import services
 from stories.models import AuditEntry, StoryMedia
 from stories.upload_tokens import story_upload_token
-from tests.support.services import CeleryWorker, RedisServer, wait_for
+from tests.support.services import (
+    CeleryWorker,
+    RedisServer,
+    assert_outputs_stored_once,
+    wait_for,
+)
 from tests.support.tasks import slow_count
 from workers.media.samples import make_clip
 
@@ -82,7 +87,6 @@ def test_whole_worker_killed_mid_transcode_is_reconciled_and_completes_once(
     )
     media = _media(story)
     assert media is not None and media.attempts == 2
-    stored = sorted(p.name for p in Path(default_storage.path(media.master_key)).parent.iterdir())
-    assert stored == ["master.mp4", "poster.jpg", "preview.mp4"]
+    assert_outputs_stored_once(Path(default_storage.path(media.master_key)).parent)
     assert AuditEntry.objects.filter(story=story, action="stories.media.ready").count() == 1
     assert reconcile_later(seconds=settings.CELERY_LONGEST_HARD_LIMIT + 60)["media"] == 0

@@ -193,3 +193,17 @@ def routed(pattern: str, queue: str) -> Iterator[None]:
     finally:
         app.conf.task_routes = previous
         reset_router()
+
+
+CORE_OUTPUTS = {"master.mp4", "poster.jpg", "preview.mp4"}
+
+
+def assert_outputs_stored_once(folder: Path) -> None:
+    """Each media output once under its deterministic key, no second copy from a killed
+    attempt: master, preview, poster and the responsive poster sizes scaled from it."""
+    import re
+
+    stored = sorted(p.name for p in folder.iterdir())
+    assert set(stored) >= CORE_OUTPUTS, stored
+    extra = set(stored) - CORE_OUTPUTS
+    assert all(re.fullmatch(r"poster-(\d+\.(jpg|webp)|og\.jpg)", n) for n in extra), stored

@@ -17,7 +17,7 @@ from tusclient import client as tus_client
 from stories import services
 from stories.models import AuditEntry, Story, StoryMedia
 from stories.upload_tokens import story_upload_token
-from tests.support.services import CeleryWorker, wait_for
+from tests.support.services import CeleryWorker, assert_outputs_stored_once, wait_for
 from workers.media.samples import make_clip
 
 pytestmark = pytest.mark.worker
@@ -160,8 +160,7 @@ def test_transcode_killed_mid_run_completes_exactly_once(
     )
     media = _media(story)
     assert media is not None and media.attempts == 2
-    stored = sorted(p.name for p in Path(default_storage.path(media.master_key)).parent.iterdir())
-    assert stored == ["master.mp4", "poster.jpg", "preview.mp4"]
+    assert_outputs_stored_once(Path(default_storage.path(media.master_key)).parent)
     assert AuditEntry.objects.filter(story=story, action="stories.media.ready").count() == 1
     # The task removes its work folder in ``finally``, after it committed ``ready``: wait for
     # the task's end (Celery logs it once the task function has returned), not for the state.

@@ -24,6 +24,7 @@ from tusclient import client as tus_client
 
 from stories import services
 from stories.models import Story, StoryMedia
+from stories.upload_tokens import story_upload_token
 from stories.uploads.models import Upload
 from tests.support.services import CeleryWorker, wait_for
 from workers.media import samples
@@ -103,10 +104,13 @@ def test_no_stored_file_keeps_location_or_device_tags(
     celery_worker: CeleryWorker, live_server: Any, tagged_phone_clip: Path
 ) -> None:
     story, _token = services.story_create_draft(language="de")
-    tus_client.TusClient(f"{live_server.url}/api/v1/uploads/").uploader(
+    tus_client.TusClient(
+        f"{live_server.url}/api/v1/uploads/",
+        headers={"Upload-Token": story_upload_token(story=story)},
+    ).uploader(
         str(tagged_phone_clip),
         chunk_size=256 * 1024,
-        metadata={"draft": str(story.public_id), "filename": "IMG_0042.MOV", "lang": "de"},
+        metadata={"filename": "IMG_0042.MOV", "lang": "de"},
     ).upload()
     wait_for(
         lambda: StoryMedia.objects.filter(story=story, state="ready").exists(),
@@ -143,9 +147,10 @@ def test_an_original_that_cannot_be_cleaned_is_not_kept(
     assert _leaks(cut), "the tags sit before the cut"
     story, _token = services.story_create_draft(language="de")
     services.story_update_draft(story=story, data={"title": "Unterwegs"})
-    tus_client.TusClient(f"{live_server.url}/api/v1/uploads/").uploader(
-        str(cut), chunk_size=256 * 1024, metadata={"draft": str(story.public_id), "lang": "de"}
-    ).upload()
+    tus_client.TusClient(
+        f"{live_server.url}/api/v1/uploads/",
+        headers={"Upload-Token": story_upload_token(story=story)},
+    ).uploader(str(cut), chunk_size=256 * 1024, metadata={"lang": "de"}).upload()
     wait_for(
         lambda: StoryMedia.objects.filter(story=story, state="failed").exists(),
         timeout=120,

@@ -16,6 +16,7 @@ from tusclient import client as tus_client
 
 from stories import services
 from stories.models import StoryMedia
+from stories.upload_tokens import story_upload_token
 from tests.support.services import CeleryWorker
 from workers.media.samples import make_clip
 
@@ -27,9 +28,10 @@ def test_progress_on_the_media_row_rises_through_the_job(
 ) -> None:
     clip = make_clip(tmp_path / "clip.mp4", width=640, height=360, duration_s=12)
     story, _token = services.story_create_draft(language="de")
-    tus_client.TusClient(f"{live_server.url}/api/v1/uploads/").uploader(
-        str(clip), chunk_size=1024 * 1024, metadata={"draft": str(story.public_id)}
-    ).upload()
+    tus_client.TusClient(
+        f"{live_server.url}/api/v1/uploads/",
+        headers={"Upload-Token": story_upload_token(story=story)},
+    ).uploader(str(clip), chunk_size=1024 * 1024).upload()
     seen: list[tuple[str, float, float | None]] = []
     limit = time.monotonic() + 180  # a generous bound, not a timing assertion
     while time.monotonic() < limit:

@@ -17,6 +17,8 @@ app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.task_default_queue = "default"
 # Routing by task module: CPU-heavy media work, YouTube I/O and everything else.
 TASK_ROUTES = {
+    # Removing location tags from a new upload must not wait behind other transcodes.
+    "workers.tasks.media.strip_original": {"queue": "default"},
     "workers.tasks.media.*": {"queue": "transcode"},
     "workers.tasks.publish.*": {"queue": "publish"},
     "workers.tasks.*": {"queue": "default"},

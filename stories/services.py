@@ -599,7 +599,9 @@ def story_attach_video(*, story: Story, upload_id: uuid.UUID) -> StoryMedia:
 
 
 def media_enqueue(media_id: int) -> None:
-    """Queue processing; if Redis is down the row stays "waiting" for the reconciler."""
+    """Queue the clean-up of the original (default queue, at once) and the processing
+    (transcode queue); if Redis is down the row stays "waiting" for the reconciler."""
+    enqueue("workers.tasks.media.strip_original", media_id)
     enqueue("workers.tasks.media.process_media", media_id)
 
 
@@ -636,6 +638,16 @@ def media_set_state(*, media_id: int, state: str, probe: dict[str, Any] | None =
     if probe is not None:
         fields["probe"] = probe
     StoryMedia.objects.filter(pk=media_id).update(**fields)
+
+
+def media_original_stripped(*, media_id: int, result: dict[str, Any]) -> None:
+    """Keep what the clean-up removed from the original (the job summary reports it)."""
+    with transaction.atomic():
+        media = StoryMedia.objects.select_for_update().filter(pk=media_id).first()
+        if media is None:
+            return
+        media.summary = {**(media.summary or {}), "original_stripped": result}
+        media.save(update_fields=["summary"])
 
 
 def media_original_deleted(*, media_id: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from stories import services
 from stories.models import Story, StoryMedia
 from stories.upload_tokens import story_upload_token
 from stories.uploads.models import Upload
-from tests.support.services import CeleryWorker, wait_for
+from tests.support.services import CeleryWorker, routed, wait_for
 from workers.media import samples
 
 LOCATION = "+52.3758+009.7320/"
@@ -98,6 +99,36 @@ def tagged_phone_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     assert _leaks(dest), "the sample must carry what a phone writes"
     return dest
+
+
+def test_the_original_is_cleaned_while_the_transcode_queue_is_still_busy(
+    celery_worker: CeleryWorker, live_server: Any, tagged_phone_clip: Path
+) -> None:
+    """The clean-up must not wait its turn behind other transcodes: here nobody consumes the
+    transcode job at all, and the original is still clean within the minute."""
+    backlog = f"transcode-backlog-{uuid.uuid4().hex[:8]}"  # a queue no worker consumes
+    with routed("workers.tasks.media.process_media", backlog):
+        story, _token = services.story_create_draft(language="de")
+        tus_client.TusClient(
+            f"{live_server.url}/api/v1/uploads/",
+            headers={"Upload-Token": story_upload_token(story=story)},
+        ).uploader(str(tagged_phone_clip), chunk_size=256 * 1024).upload()
+        wait_for(
+            lambda: StoryMedia.objects.filter(story=story, is_current=True).exists(),
+            timeout=60,
+            what="the upload to become the story's video",
+        )
+        media = StoryMedia.objects.get(story=story, is_current=True)
+        original = Path(default_storage.path(media.upload.storage_key))
+        wait_for(
+            lambda: original.exists() and not _leaks(original),
+            timeout=60,  # the issue's bound; a condition, not a timing assertion
+            what="the original to lose its tags\n" + celery_worker.log_tail(),
+        )
+    media.refresh_from_db()
+    assert media.state == StoryMedia.State.WAITING  # cleaned before any transcode began
+    info = _ffprobe(original)
+    assert sorted(s["codec_type"] for s in info["streams"]) == ["audio", "video"]
 
 
 def test_no_stored_file_keeps_location_or_device_tags(

@@ -1,4 +1,11 @@
-"""Media processing on the ``transcode`` queue: one upload → master, preview, poster."""
+"""Media processing: one upload → a clean original at once, then master, preview, poster.
+
+``strip_original`` runs on the ``default`` queue as soon as an upload becomes a story's video,
+so that a backlog of transcodes never keeps a file with location or device tags in storage.
+``process_media`` (``transcode`` queue) strips first too, so a job the reconciler re-enqueues
+on its own is just as clean. Both strip under one Redis lock per media job (redis-py's
+``Lock``): never two remuxes of one original at once, and the second finds it clean.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from redis import Redis
 
 from workers import media as pipeline
 from workers.reconcile import JobKind, register
@@ -154,8 +162,14 @@ def process_media(self: Any, media_id: int) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     try:
-        source = _fetch_original(media.upload.storage_key, workdir)
-        stripped = _strip_original(media_id, media.upload.storage_key, source, workdir)
+        with _original_lock(media_id):
+            if _media_failed(media_id):  # strip_original found the file unusable meanwhile
+                return
+            source = _fetch_original(media.upload.storage_key, workdir)
+            stripped = _strip_original(media_id, media.upload.storage_key, source, workdir)
+            if stripped.get("already_clean"):  # strip_original did it: keep what it removed
+                earlier = StoryMedia.objects.values_list("summary", flat=True).get(pk=media_id)
+                stripped = (earlier or {}).get("original_stripped") or stripped
         probe = pipeline.probe_media(source)
         services.media_set_state(
             media_id=media_id,
@@ -201,12 +215,7 @@ def process_media(self: Any, media_id: int) -> None:
         }
         services.media_complete(media_id=media_id, keys=keys, summary=summary)
     except pipeline.MediaRejected as exc:
-        services.media_fail(
-            media_id=media_id,
-            code=str(exc.code),
-            message=pipeline.rejection_message(exc.code, language),
-            technical=exc.technical,
-        )
+        _fail_rejected(media_id, exc, language)
     except pipeline.InsufficientDiskSpace as exc:
         services.media_set_state(media_id=media_id, state=StoryMedia.State.WAITING)
         raise self.retry(exc=exc, countdown=300) from exc
@@ -224,6 +233,68 @@ def process_media(self: Any, media_id: int) -> None:
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _original_lock(media_id: int) -> Any:
+    """One remux of an original at a time, across workers and hosts (shared Redis)."""
+    client = Redis.from_url(settings.REDIS_URL, socket_timeout=30)
+    return client.lock(f"zm:media:{media_id}:original", timeout=1500, blocking_timeout=1500)
+
+
+def _media_failed(media_id: int) -> bool:
+    from stories.models import StoryMedia
+
+    return StoryMedia.objects.filter(pk=media_id, state=StoryMedia.State.FAILED).exists()
+
+
+def _fail_rejected(media_id: int, exc: pipeline.MediaRejected, language: str) -> None:
+    from stories import services
+
+    services.media_fail(
+        media_id=media_id,
+        code=str(exc.code),
+        message=pipeline.rejection_message(exc.code, language),
+        technical=exc.technical,
+    )
+
+
+@shared_task(
+    name="workers.tasks.media.strip_original",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=1200,
+    time_limit=1260,
+)
+def strip_original(media_id: int) -> None:
+    """Remove location and device tags from a new upload now, before its turn to transcode.
+
+    Idempotent: a clean original, a job the transcode worker already has, or an original this
+    worker cannot see is left alone (``process_media`` strips first anyway). A file that
+    cannot be remuxed is deleted (it still carries the location) and the media fails with the
+    usual readable message.
+    """
+    from stories import services
+    from stories.models import StoryMedia
+
+    workdir = Path(settings.MEDIA_WORK_DIR) / f"strip-{media_id}"
+    with _original_lock(media_id):
+        media = StoryMedia.objects.select_related("upload", "story").filter(pk=media_id).first()
+        if media is None or media.state != StoryMedia.State.WAITING or media.upload is None:
+            return
+        key = media.upload.storage_key
+        if not default_storage.exists(key):
+            logger.info("media %s: original %s not in this worker's storage", media_id, key)
+            return
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        try:
+            result = _strip_original(media_id, key, _fetch_original(key, workdir), workdir)
+            if not result.get("already_clean"):
+                services.media_original_stripped(media_id=media_id, result=result)
+        except pipeline.MediaRejected as exc:
+            _fail_rejected(media_id, exc, media.story.language)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _branding(story: Any, workdir: Path) -> pipeline.Branding | None:

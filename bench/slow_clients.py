@@ -28,15 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from common import free_port, stop_server, wait_until_ok
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def load_render() -> Any:
@@ -191,28 +186,6 @@ def hold_slow_clients(
     }
 
 
-def wait_up(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up")
-
-
-def stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
-
 def scenario(
     work: Path,
     env: dict[str, str],
@@ -244,7 +217,7 @@ def scenario(
     )
     proxy = None
     try:
-        wait_up(f"http://{app}/healthz")
+        wait_until_ok(server, f"http://{app}/healthz", limit=60)
         front = app
         if nginx:
             prefix = work / f"nginx-{proxy_port}"
@@ -272,7 +245,7 @@ def scenario(
                 stderr=subprocess.DEVNULL,
             )
             front = f"127.0.0.1:{proxy_port}"
-            wait_up(f"http://{front}/healthz")
+            wait_until_ok(proxy, f"http://{front}/healthz", limit=60)
         length = 1_000_000
         token = draft_upload_token(env)
         urls = [create_upload(f"http://{app}", length=length, token=token) for _ in range(slow)]
@@ -286,8 +259,8 @@ def scenario(
             upload_token=token,
         )
     finally:
-        stop(proxy)
-        stop(server)
+        stop_server(proxy)
+        stop_server(server)
     label = (
         f"{worker_class} {workers}x{threads}" if worker_class == "gthread" else (f"sync {workers}")
     )

@@ -313,16 +313,6 @@ partners.partner_approve(partner=partner, actor=None)
 print("setup done")
 """
 
-DRAFT_PY = """
-from stories.models import Region, Story, Topic
-import secrets
-story = Story.objects.create(access_token_hash=secrets.token_hex(32), title="Langsam",
-    text="Ein Entwurf für langsame Uploads.", region=Region.objects.first(),
-    topic=Topic.objects.first())
-from stories.upload_tokens import story_upload_token
-print(story_upload_token(story=story))
-"""
-
 
 class Shape:
     """The running production shape and what the checks need to reach it."""
@@ -511,7 +501,9 @@ def check_headers(shape: Shape) -> str:
 
 # --- (c) slow uploads -----------------------------------------------------------------------
 def check_slow_uploads(shape: Shape) -> str:
-    upload_token = shape.manage(code=DRAFT_PY).strip()  # the draft's secret, as its form has it
+    upload_token = shape.manage(
+        code=slow_clients.DRAFT_PY
+    ).strip()  # the draft's secret, as its form has it
     length = 1_000_000
     urls = []
     for n in range(20):

@@ -52,7 +52,7 @@ def add_stories(count: int, *, offset: int) -> None:
     """Bulk-create ``count`` published stories with media rows and publications."""
     from django.utils import timezone
 
-    from publishing.models import Publication
+    from publishing.youtube.models import Publication
     from stories.models import Story
 
     created = bulk_stories(

@@ -25,7 +25,7 @@ MIB = 1024 * 1024
 
 CHILD = """
 import json, resource, sys, time
-from publishing.youtube import build_youtube, make_credentials, resumable_upload
+from publishing.youtube.api import build_youtube, make_credentials, resumable_upload
 
 def status_kib(field):
     with open("/proc/self/status") as handle:
@@ -75,7 +75,7 @@ def start_standin(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
         [
             sys.executable,
             "-m",
-            "publishing.youtube_standin",
+            "devtools.youtube_standin",
             "--port",
             "0",
             "--data-dir",

@@ -8,33 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
-class ApplicationError(Exception):
-    """A domain error a client can act on; ``status_code`` decides the HTTP status."""
-
-    status_code: int = status.HTTP_400_BAD_REQUEST
-
-    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.extra = extra or {}
-
-
-class ConflictError(ApplicationError):
-    """The object is not in a state that allows the action (409)."""
-
-    status_code = status.HTTP_409_CONFLICT
-
-
-class ForbiddenError(ApplicationError):
-    """The user may not take this action (403)."""
-
-    status_code = status.HTTP_403_FORBIDDEN
+from kernel.errors import ApplicationError
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

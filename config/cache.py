@@ -22,9 +22,9 @@ from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-logger = logging.getLogger(__name__)
+from kernel.cache import VERSION_KEY
 
-VERSION_KEY = "public-pages:version"
+logger = logging.getLogger(__name__)
 
 
 class ResilientRedisCache(RedisCache):
@@ -82,15 +82,6 @@ class ResilientRedisCache(RedisCache):
                 "incr", 0, lambda: super(ResilientRedisCache, self).incr(key, delta, version)
             )
         )
-
-
-def public_content_changed() -> None:
-    """Something the public sees changed: every cached public page is stale from now on."""
-    if not cache.add(VERSION_KEY, 1, timeout=None):
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # expired between add and incr
-            cache.set(VERSION_KEY, 1, timeout=None)
 
 
 class PublicPageCacheMiddleware:

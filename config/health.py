@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.observability import operator_token_given
-from config.storage import media_backend_path
+from kernel.storage import media_backend_path
 
 
 @never_cache

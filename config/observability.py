@@ -233,7 +233,7 @@ def _quota_metrics() -> Iterable[Any]:
     from prometheus_client.core import GaugeMetricFamily
 
     try:
-        from publishing.selectors import quota_usage
+        from publishing.youtube.selectors import quota_usage
     except ImportError:
         return
     usage = quota_usage()

@@ -15,7 +15,7 @@ api_v1 = [
     path("", include("stories.api_urls")),
     path("uploads/", include("stories.uploads.urls")),
     path("moderation/", include("moderation.api_urls")),
-    path("publishing/", include("publishing.api_urls")),
+    path("publishing/", include("publishing.youtube.api_urls")),
     path("partners/", include("publishing.partners.api_urls")),
 ]
 
@@ -29,7 +29,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("moderation/", include("moderation.urls")),
-    path("publishing/", include("publishing.urls")),
+    path("publishing/", include("publishing.youtube.urls")),
     path("mitmachen/", include("stories.form_urls")),
     path("partner/", include("publishing.partners.urls")),
     path("geschichten/", include("publishing.gallery.urls")),

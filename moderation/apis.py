@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ForbiddenError
+from kernel.errors import ForbiddenError
 from stories.models import AuditEntry, Story
 
 from . import selectors, services

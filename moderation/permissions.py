@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api import ConflictError, ForbiddenError
+from kernel.errors import ConflictError, ForbiddenError
 from stories.models import Story
 
 from .models import Approval, Claim

@@ -22,9 +22,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError, ConflictError
-from config.cache import public_content_changed
-from config.queue import enqueue
+from kernel.cache import public_content_changed
+from kernel.errors import ApplicationError, ConflictError
+from kernel.queue import enqueue
 from stories.audit import audit_record, diff
 from stories.models import Region, Story, Topic
 from stories.services import media_rerun, story_transition
@@ -89,7 +89,7 @@ def _drop_claim(story: Story) -> None:
 def _publishing_hook(name: str) -> Callable[..., Any] | None:
     """A service of the publishing app, or None while that app does not offer it yet."""
     try:
-        module = importlib.import_module("publishing.services")
+        module = importlib.import_module("publishing.youtube.services")
     except ImportError:
         return None
     hook = getattr(module, name, None)

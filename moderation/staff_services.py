@@ -18,12 +18,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.api import ForbiddenError
+from kernel.errors import ForbiddenError
+from kernel.roles import STAFF_ROLES, Role
 from stories.audit import audit_record
 
 from .models import IntegrationToken
 from .permissions import user_is_staff_member
-from .roles import STAFF_ROLES, Role
 
 # The roles a campaign admin may give or take; making campaign admins is for superusers.
 ASSIGNABLE_ROLES = (Role.MODERATOR, Role.PUBLISHER)

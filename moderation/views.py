@@ -37,9 +37,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.api import ApplicationError
-from config.protected_media import offload
-from config.spreadsheet import csv_writer
+from kernel.errors import ApplicationError
+from kernel.protected_media import offload
+from kernel.spreadsheet import csv_writer
 from stories import selectors as story_selectors
 from stories.models import Story, StoryMedia, StoryPhoto, StorySubtitle
 

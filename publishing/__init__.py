@@ -1,0 +1,1 @@
+"""The publishing apps: youtube/ (label ``publishing``), partners/ and gallery/."""

@@ -288,8 +288,8 @@ def render_nginx(work: Path, release: Path, *, port: int, app: str) -> Path:
 
 SETUP_PY = """
 from django.contrib.auth.models import Group, User
-from moderation.roles import Role
-from publishing import services as publishing
+from kernel.roles import Role
+from publishing.youtube import services as publishing
 from publishing.partners import services as partners
 import io, sys
 from PIL import Image
@@ -377,7 +377,7 @@ class Shape:
         (work / "youtube").mkdir()
         stack.start(
             "youtube-standin",
-            [str(ROOT / ".venv/bin/python"), "-m", "publishing.youtube_standin", "--host",
+            [str(ROOT / ".venv/bin/python"), "-m", "devtools.youtube_standin", "--host",
              "127.0.0.1", "--port", str(ports["standin"]), "--data-dir", str(work / "youtube")],
             cwd=ROOT,
         )  # fmt: skip

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.api import ConflictError
+from kernel.errors import ConflictError
 
 from . import subtitles
 from .audit import audit_record

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.api import ApplicationError, ConflictError
+from kernel.errors import ApplicationError, ConflictError
 
 from . import abuse, attachments, selectors, services, subtitles
 from .forms import (

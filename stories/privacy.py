@@ -34,7 +34,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.queue import enqueue_on_commit
+from kernel.queue import enqueue_on_commit
 
 from .audit import audit_record
 from .models import AuditEntry, ConsentRecord, Story, StoryMedia

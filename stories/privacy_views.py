@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import privacy
 from .models import Story
 
-CAMPAIGN_ADMIN_GROUP = "campaign_admin"  # moderation.roles.Role.CAMPAIGN_ADMIN
+CAMPAIGN_ADMIN_GROUP = "campaign_admin"  # kernel.roles.Role.CAMPAIGN_ADMIN
 
 app_name = "privacy"
 

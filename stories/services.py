@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError, ConflictError
-from config.cache import public_content_changed
-from config.queue import enqueue, enqueue_on_commit
+from kernel.cache import public_content_changed
+from kernel.errors import ApplicationError, ConflictError
+from kernel.queue import enqueue, enqueue_on_commit
 
 from .audit import audit_record, diff
 from .models import ConsentRecord, ConsentText, Region, Story, StoryMedia, Topic

@@ -12,7 +12,7 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from config.api import ConflictError
+from kernel.errors import ConflictError
 
 from . import abuse, selectors, services
 from .forms import StatusLinkRequestForm

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.api import ConflictError
+from kernel.errors import ConflictError
 from stories.audit import audit_record
 from stories.models import Story, StoryMedia
 
@@ -68,7 +68,7 @@ class KindSummary:
 
 def user_may_see_pipeline(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Campaign admins and superusers see the pipeline and may retry jobs."""
-    from publishing.selectors import user_is_campaign_admin
+    from publishing.youtube.selectors import user_is_campaign_admin
 
     return user_is_campaign_admin(user)
 
@@ -123,8 +123,8 @@ def _media_rows(now: dt.datetime) -> list[JobRow]:
 
 
 def _publication_rows(now: dt.datetime) -> list[JobRow]:
-    from publishing.models import Publication
-    from publishing.selectors import publication_find_stuck
+    from publishing.youtube.models import Publication
+    from publishing.youtube.selectors import publication_find_stuck
 
     stuck = set(publication_find_stuck(now))
     failed = Publication.objects.filter(status=Publication.Status.FAILED).values_list(
@@ -161,7 +161,7 @@ def _publication_rows(now: dt.datetime) -> list[JobRow]:
 
 def _takedown_rows(seen: set[int]) -> list[JobRow]:
     """Takedowns with a failing step: the video may still be public, or clean-up is left."""
-    from publishing.takedown import takedowns_failing
+    from publishing.youtube.takedown import takedowns_failing
 
     rows = []
     for publication, failing in takedowns_failing():
@@ -244,8 +244,8 @@ def pipeline_counts() -> list[KindSummary]:
     """How many jobs of each kind are in each state (current media only)."""
     from django.db.models import Count
 
-    from publishing.models import Publication
     from publishing.partners.models import PartnerKit
+    from publishing.youtube.models import Publication
 
     def summary(kind: str, queryset: Any, field_name: str, choices: Any) -> KindSummary:
         counted = dict(
@@ -289,7 +289,7 @@ def pipeline_retry(*, kind: str, job_id: int, actor: Actor) -> None:
         if kind == MEDIA:
             _retry_media(job_id, actor)
         elif kind == PUBLICATION and row.problem == "takedown":
-            from publishing.takedown import takedown_rerun
+            from publishing.youtube.takedown import takedown_rerun
 
             takedown_rerun(publication_id=job_id)
         elif kind == PUBLICATION:
@@ -314,8 +314,8 @@ def _retry_media(media_id: int, actor: Actor) -> None:
 def _retry_publication(
     publication_id: int, actor: Actor, *, failed: bool, now: dt.datetime
 ) -> None:
-    from publishing import services
-    from publishing.models import Publication
+    from publishing.youtube import services
+    from publishing.youtube.models import Publication
 
     publication = Publication.objects.select_related("story").get(pk=publication_id)
     if failed:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config.api import ConflictError
+from kernel.errors import ConflictError
 
 from . import pipeline
 

@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "stories",
     "stories.uploads",
     "moderation",
-    "publishing",
+    "publishing.youtube",
     "publishing.partners",
     "publishing.gallery",
     "django.contrib.sitemaps",

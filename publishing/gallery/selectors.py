@@ -17,8 +17,8 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from config.cache import VERSION_KEY
-from publishing.models import Publication
+from kernel.cache import VERSION_KEY
+from publishing.youtube.models import Publication
 from stories.forms import VIDEO_LANGUAGES
 from stories.models import Region, Story, StoryMedia, Topic
 
@@ -56,7 +56,7 @@ def _video_id() -> Subquery:
     return Subquery(
         Publication.objects.filter(story=OuterRef("pk"), status=Publication.Status.PUBLISHED)
         .exclude(video_id="")
-        # Only what YouTube plays to the public (publishing.truth.NOT_PLAYABLE).
+        # Only what YouTube plays to the public (publishing.youtube.truth.NOT_PLAYABLE).
         .exclude(youtube_privacy__in=("private", "deleted"))
         .values("video_id")[:1]
     )
@@ -119,7 +119,7 @@ def gallery_state() -> GalleryState:
     """The state, from the cache under the public version number when it is there.
 
     Every transition into or out of "published" and every edit of a published story bumps
-    that version (``config.cache.public_content_changed``), so the cached state is replaced
+    that version (``kernel.cache.public_content_changed``), so the cached state is replaced
     at once; ``GALLERY_STATE_SECONDS`` bounds how long a change made elsewhere (the admin)
     takes to show. 0 reads the database on every request.
     """

@@ -16,9 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.queue import enqueue_on_commit
-from publishing.models import Publication
+from kernel.queue import enqueue_on_commit
 from publishing.partners.models import KitDownload, Partner, PartnerKit
+from publishing.youtube.models import Publication
 from stories.audit import audit_record
 from stories.links import absolute
 from stories.models import AuditEntry, Story
@@ -27,7 +27,7 @@ from .models import AccessibilityFeedback
 
 logger = logging.getLogger(__name__)
 
-CAMPAIGN_ADMIN_GROUP = "campaign_admin"  # moderation.roles.Role.CAMPAIGN_ADMIN
+CAMPAIGN_ADMIN_GROUP = "campaign_admin"  # kernel.roles.Role.CAMPAIGN_ADMIN
 NOTIFIED_ACTION = "gallery.partners.withdrawal_notified"
 # Stories whose partners hear of it: the submitter withdrew, or the person's data was erased.
 GONE_FOR_PARTNERS = (Story.Status.WITHDRAWN, Story.Status.ERASED)

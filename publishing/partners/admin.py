@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from config.api import ApplicationError
+from kernel.errors import ApplicationError
 
 from . import services
 from .models import KitDownload, Partner, PartnerKit, RefVisit

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ConflictError, ForbiddenError
+from kernel.errors import ConflictError, ForbiddenError
 
 from . import selectors, services
 from .models import Partner, PartnerKit

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Sum
 from django.utils import timezone
 
-from moderation.roles import Role
+from kernel.roles import Role
 from stories.models import Story
 
 from .models import KitDownload, Partner, PartnerKit, RefVisit

@@ -29,9 +29,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from config.api import ConflictError
-from config.queue import enqueue
-from moderation.roles import Role
+from kernel.errors import ConflictError
+from kernel.queue import enqueue
+from kernel.roles import Role
 from stories.audit import audit_record
 
 from .kit import GUIDE_NAME, KitInputs, build_kit, manifest_of

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from config.api import ApplicationError
+from kernel.errors import ApplicationError
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = ("creation", "termination", "expiration", "checksum")

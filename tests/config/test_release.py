@@ -105,7 +105,7 @@ def test_the_image_leaves_out_local_state_and_the_stand_in() -> None:
         for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     }
-    for entry in (".venv", "node_modules", "var", ".git", "publishing/youtube_standin", "tests"):
+    for entry in (".venv", "node_modules", "var", ".git", "devtools", "tests"):
         assert entry in ignored, f".dockerignore misses {entry}"
 
 

@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
-from publishing.models import Publication
+from publishing.youtube.models import Publication
 from stories.audit import audit_record
 from stories.models import Region, Story, StoryMedia, Topic
 from stories.uploads.models import Upload

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from config.cache import public_content_changed
+from kernel.cache import public_content_changed
 from stories.models import Story
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from publishing import services as publishing_services
-from publishing.models import Publication
 from publishing.partners.models import KitDownload, Partner, PartnerKit
+from publishing.youtube import services as publishing_services
+from publishing.youtube.models import Publication
 from stories.links import status_token
 from stories.models import AuditEntry, Story
 from tests.publishing.youtube.conftest import Standin

@@ -123,7 +123,7 @@ def test_retry_reruns_a_failed_media_job_through_the_real_worker(
 def test_a_failed_publication_is_queued_again_by_the_publishing_service(
     client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from publishing.models import Publication
+    from publishing.youtube.models import Publication
 
     story = StoryFactory(status="approved", title="Auf YouTube gescheitert")
     attach_media(story)

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connections
 
-from config.api import ConflictError
+from kernel.errors import ConflictError
 from moderation import services
 from moderation.models import Approval
 from stories.models import AuditEntry, Story

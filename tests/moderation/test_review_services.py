@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.api import ConflictError, ForbiddenError
+from kernel.errors import ConflictError, ForbiddenError
 from moderation import services
 from moderation.models import Approval, Claim, InternalNote, Review
 from moderation.permissions import story_get_actions

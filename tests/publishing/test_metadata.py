@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from config.api import ConflictError
-from publishing import services
-from publishing.models import Publication
+from kernel.errors import ConflictError
+from publishing.youtube import services
+from publishing.youtube.models import Publication
 from stories.models import Story
 from tests.publishing.youtube.conftest import Standin
 

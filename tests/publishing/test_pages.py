@@ -13,9 +13,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 
-from publishing import services
-from publishing.crypto import decrypt_json
-from publishing.models import Publication, YouTubeChannel
+from publishing.youtube import services
+from publishing.youtube.crypto import decrypt_json
+from publishing.youtube.models import Publication, YouTubeChannel
 from stories.models import AuditEntry
 from tests.publishing.youtube.conftest import Standin
 

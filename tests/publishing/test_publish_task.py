@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from publishing import services
-from publishing.models import Playlist, Publication, QuotaLedger
-from publishing.selectors import publication_find_stuck
-from publishing.youtube import next_reset
+from publishing.youtube import services
+from publishing.youtube.api import next_reset
+from publishing.youtube.models import Playlist, Publication, QuotaLedger
+from publishing.youtube.selectors import publication_find_stuck
 from stories.models import AuditEntry, Story
 from tests.publishing.youtube.conftest import Standin
 from tests.support.services import wait_for

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from publishing import services
-from publishing.models import Publication
+from publishing.youtube import services
+from publishing.youtube.models import Publication
 from stories.models import AuditEntry, Story
 from stories.services import story_withdraw
 from tests.publishing.youtube.conftest import Standin

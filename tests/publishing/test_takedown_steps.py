@@ -16,9 +16,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from publishing import services
-from publishing import takedown as steps
-from publishing.models import Publication
+from publishing.youtube import services
+from publishing.youtube import takedown as steps
+from publishing.youtube.models import Publication
 from stories.models import Story
 from tests.publishing.youtube.conftest import Standin
 from tests.support.services import wait_for

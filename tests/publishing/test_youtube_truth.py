@@ -16,8 +16,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 
-from publishing import services
-from publishing.models import Playlist, Publication, QuotaLedger, YouTubeChannel
+from publishing.youtube import services
+from publishing.youtube.models import Playlist, Publication, QuotaLedger, YouTubeChannel
 from stories.models import Region, Story, StorySubtitle, Topic
 from tests.publishing.youtube.conftest import Standin
 
@@ -131,7 +131,7 @@ def test_a_quota_refusal_from_youtube_while_our_ledger_had_room(
     story_factory: Callable[..., Story],
     publisher_user: Any,
 ) -> None:
-    from publishing.selectors import quota_usage
+    from publishing.youtube.selectors import quota_usage
 
     assert quota_usage().publications_left > 0  # our ledger: plenty of room
     youtube_standin.faults(quota_exhausted=True)  # another project spent it, say

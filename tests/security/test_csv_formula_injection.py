@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from config.spreadsheet import csv_safe_cell
+from kernel.spreadsheet import csv_safe_cell
 from moderation.services import claim_take
 from stories.audit import audit_record
 from tests.moderation.factories import StoryFactory, make_user

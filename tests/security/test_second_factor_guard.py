@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from publishing.models import Publication
+from publishing.youtube.models import Publication
 from tests.moderation.factories import StoryFactory, make_user
 
 TWO_FACTOR_MESSAGE = "Bitte bestätigen Sie zuerst Ihren zweiten Faktor."

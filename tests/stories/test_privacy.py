@@ -17,7 +17,7 @@ from django.db import models
 from django.test import Client
 
 from moderation.models import InternalNote, Review
-from publishing.models import Publication
+from publishing.youtube.models import Publication
 from stories import privacy
 from stories.audit import audit_record
 from stories.links import status_token

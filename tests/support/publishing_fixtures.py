@@ -27,9 +27,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
-from moderation.roles import Role
-from publishing import services
-from publishing.models import Publication, YouTubeChannel
+from kernel.roles import Role
+from publishing.youtube import services
+from publishing.youtube.models import Publication, YouTubeChannel
 from stories.models import ConsentText, Region, Story, StoryMedia, Topic
 from stories.uploads.models import Upload
 from tests.publishing.youtube.conftest import Standin

@@ -16,7 +16,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from publishing import publish_steps as flow
+from publishing.youtube import publish_steps as flow
 from workers.reconcile import JobKind, register
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def _queue_of(task: Any) -> dict[str, Any]:
 
 
 def _retry_countdown(attempt: int, *, base: float = 30.0, cap: float = 900.0) -> float:
-    from publishing.youtube import backoff_delay
+    from publishing.youtube.api import backoff_delay
 
     return backoff_delay(attempt + 1, base=base, cap=cap)
 
@@ -61,8 +61,8 @@ def publish_story(self: Any, publication_id: int) -> None:
     refused: pauses and e-mails the admins. YouTube refused the content: fails with a
     message for the publisher. Network or YouTube trouble: retried with backoff, bounded.
     """
-    from publishing import messages, services
-    from publishing.youtube import (
+    from publishing.youtube import messages, services
+    from publishing.youtube.api import (
         PublishRejected,
         QuotaExhausted,
         ReconnectRequired,
@@ -147,15 +147,15 @@ def poll_processing(self: Any, publication_id: int) -> None:
     Succeeded: the publication and the story are published. Failed or rejected by YouTube:
     the publication fails with YouTube's reason.
     """
-    from publishing import messages, selectors, services
-    from publishing.models import Publication
-    from publishing.youtube import (
+    from publishing.youtube import messages, selectors, services
+    from publishing.youtube.api import (
         QuotaExhausted,
         ReconnectRequired,
         TransientYouTubeError,
         VideoNotFound,
         get_processing_status,
     )
+    from publishing.youtube.models import Publication
 
     publication = Publication.objects.filter(pk=publication_id).first()
     if publication is None or publication.status != Publication.Status.PROCESSING:
@@ -218,20 +218,20 @@ def poll_processing(self: Any, publication_id: int) -> None:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=None,  # bounded below by publishing.takedown.MAX_RETRIES, with a record
+    max_retries=None,  # bounded below by publishing.youtube.takedown.MAX_RETRIES, with a record
     ignore_result=True,
 )
 def takedown_story(self: Any, story_id: int) -> None:
     """Make the story's video private (or delete it) first, then clean up its playlists.
 
-    Idempotent. Each step's outcome is recorded on the publication (``publishing.takedown``).
+    Idempotent. Each step's outcome is recorded on the publication (see ``takedown``).
     A failing first step retries with backoff, at most MAX_RETRIES times per run (the
     reconciler starts a new run later); quota at midnight Pacific; a refused grant after the
     channel is reconnected. Admins are e-mailed by ``takedown_watch`` after 15 minutes.
     """
-    from publishing import services
-    from publishing import takedown as steps
-    from publishing.youtube import QuotaExhausted, ReconnectRequired, YouTubeError
+    from publishing.youtube import services
+    from publishing.youtube import takedown as steps
+    from publishing.youtube.api import QuotaExhausted, ReconnectRequired, YouTubeError
 
     publication = services.publication_takedown_begin(
         story_id=story_id, reason="The story was withdrawn or taken down."
@@ -299,9 +299,9 @@ def takedown_story(self: Any, story_id: int) -> None:
 )
 def takedown_cleanup(self: Any, publication_id: int) -> None:
     """Retry the playlist clean-up of a takedown that already reached YouTube (bounded)."""
-    from publishing import takedown as steps
-    from publishing.models import Publication
-    from publishing.youtube import YouTubeError
+    from publishing.youtube import takedown as steps
+    from publishing.youtube.api import YouTubeError
+    from publishing.youtube.models import Publication
 
     publication = Publication.objects.select_related("story").filter(pk=publication_id).first()
     if publication is None or not publication.video_id or not publication.takedown_reached_at:
@@ -328,7 +328,7 @@ def takedown_cleanup(self: Any, publication_id: int) -> None:
 @shared_task(name="workers.tasks.publish.takedown_watch", ignore_result=True)
 def takedown_watch() -> None:
     """Beat: e-mail the campaign admins about takedowns not on YouTube after 15 minutes."""
-    from publishing import takedown as steps
+    from publishing.youtube import takedown as steps
 
     alerted = steps.alert_overdue()
     if alerted:
@@ -337,9 +337,9 @@ def takedown_watch() -> None:
 
 @shared_task(name="workers.tasks.publish.reconcile_youtube", ignore_result=True)
 def reconcile_youtube() -> None:
-    """Beat: read our videos and playlists back from YouTube (``publishing.truth``)."""
-    from publishing import selectors, services, truth
-    from publishing.youtube import QuotaExhausted, ReconnectRequired, YouTubeError
+    """Beat: read our videos and playlists back from YouTube (``publishing.youtube.truth``)."""
+    from publishing.youtube import selectors, services, truth
+    from publishing.youtube.api import QuotaExhausted, ReconnectRequired, YouTubeError
 
     if not selectors.channel_is_connected():
         return
@@ -365,8 +365,8 @@ def reconcile_youtube() -> None:
 # --- Enqueueing and the reconciler --------------------------------------------------------
 def enqueue_publication(publication_id: int) -> None:
     """Send the right task for the publication's state (upload or poll)."""
-    from publishing import services
-    from publishing.models import Publication
+    from publishing.youtube import services
+    from publishing.youtube.models import Publication
 
     publication = Publication.objects.filter(pk=publication_id).first()
     if publication is None:
@@ -379,19 +379,19 @@ def enqueue_publication(publication_id: int) -> None:
 
 
 def _find_stuck_publications(now: Any) -> list[int]:
-    from publishing.selectors import publication_find_stuck
+    from publishing.youtube.selectors import publication_find_stuck
 
     return publication_find_stuck(now)
 
 
 def _find_stuck_takedowns(now: Any) -> list[int]:
-    from publishing.selectors import takedown_find_stuck
+    from publishing.youtube.selectors import takedown_find_stuck
 
     return takedown_find_stuck(now)
 
 
 def _enqueue_takedown_marked(story_id: int) -> None:
-    from publishing.models import Publication
+    from publishing.youtube.models import Publication
 
     Publication.objects.filter(story_id=story_id).update(enqueued_at=_now())
     takedown_story.delay(story_id)

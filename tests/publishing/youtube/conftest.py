@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from publishing.youtube import build_youtube, make_credentials
+from publishing.youtube.api import build_youtube, make_credentials
 
 ROOT = Path(__file__).resolve().parents[3]
 KIB = 1024
@@ -25,7 +25,7 @@ REFRESH_TOKEN = "1//standin-test-refresh"
 
 
 class Standin:
-    """A running ``python -m publishing.youtube_standin`` the tests can query, reconfigure, kill."""
+    """A running ``python -m devtools.youtube_standin`` the tests can query, reconfigure, kill."""
 
     def __init__(self, data_dir: Path, *, quota_model: str = "legacy") -> None:
         self.data_dir = data_dir
@@ -41,7 +41,7 @@ class Standin:
         command = [
             sys.executable,
             "-m",
-            "publishing.youtube_standin",
+            "devtools.youtube_standin",
             "--host",
             "127.0.0.1",
             "--port",

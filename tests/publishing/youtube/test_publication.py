@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from publishing.youtube import (
+from publishing.youtube.api import (
     PublishRejected,
     QuotaPolicy,
     ReconnectRequired,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from publishing.youtube import (
+from publishing.youtube.api import (
     PublishRejected,
     QuotaExhausted,
     ReconnectRequired,
@@ -21,7 +21,7 @@ from publishing.youtube import (
     next_reset,
     resumable_upload,
 )
-from publishing.youtube.errors import PACIFIC
+from publishing.youtube.api.errors import PACIFIC
 
 from .conftest import CHUNK, REFRESH_TOKEN, ROOT, Recorder, Standin, sha256, video_body
 
@@ -73,7 +73,7 @@ def test_resume_in_a_new_process_after_sigkill(
     worker = textwrap.dedent(
         f"""
         import json, os, signal
-        from publishing.youtube import build_youtube, make_credentials, resumable_upload
+        from publishing.youtube.api import build_youtube, make_credentials, resumable_upload
 
         creds = make_credentials(refresh_token={REFRESH_TOKEN!r}, client_id="c",
                                  client_secret="s", token_uri={standin.url + "token"!r})
@@ -174,7 +174,7 @@ def test_a_dropped_connection_is_recovered(
 def test_transient_failures_give_up_after_max_attempts(
     standin: Standin, youtube: Any, video_file: Path, recorder: Recorder
 ) -> None:
-    from publishing.youtube import TransientYouTubeError
+    from publishing.youtube.api import TransientYouTubeError
 
     standin.faults(chunk_errors={str(n): 503 for n in range(2, 12)})
 
@@ -219,7 +219,7 @@ def test_quota_and_upload_limit_stop_until_midnight_pacific(
 def test_buckets_model_counts_uploads_apart(
     tmp_path: Path, video_file: Path, recorder: Recorder
 ) -> None:
-    from publishing.youtube import build_youtube, make_credentials
+    from publishing.youtube.api import build_youtube, make_credentials
 
     from .conftest import _started
 

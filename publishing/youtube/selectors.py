@@ -11,8 +11,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from moderation.roles import Role
+from kernel.roles import Role
 
+from .api import COSTS, QuotaExhausted, QuotaPolicy, next_reset
+from .api.quota import UPLOAD_METHOD, QuotaModel
 from .models import Publication, QuotaLedger, YouTubeChannel
 from .services import (
     ACTIVE,
@@ -22,8 +24,6 @@ from .services import (
     channel_get,
     quota_day,
 )
-from .youtube import COSTS, QuotaExhausted, QuotaPolicy, next_reset
-from .youtube.quota import UPLOAD_METHOD, QuotaModel
 
 P = Publication.Status
 

@@ -1,6 +1,6 @@
 """A local stand-in for the part of the YouTube Data API v3 the product uses.
 
-Standard library only, no Django: ``python -m publishing.youtube_standin --port 8765`` starts it in
+Standard library only, no Django: ``python -m devtools.youtube_standin --port 8765`` starts it in
 well under a second. google-api-python-client talks to it over real HTTP, built from the bundled
 discovery document with ``rootUrl`` pointed here (``GET /discovery/v1/apis/youtube/v3/rest`` serves
 that document already rewritten).

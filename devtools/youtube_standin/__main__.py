@@ -1,4 +1,4 @@
-"""``python -m publishing.youtube_standin``: run the YouTube stand-in in the foreground."""
+"""``python -m devtools.youtube_standin``: run the YouTube stand-in in the foreground."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .server import make_server
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and serve until interrupted; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m publishing.youtube_standin")
+    parser = argparse.ArgumentParser(prog="python -m devtools.youtube_standin")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--data-dir", type=Path, default=Path("var/youtube"))

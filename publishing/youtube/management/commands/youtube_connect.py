@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from publishing import services
-from publishing.youtube import ReconnectRequired
+from publishing.youtube import services
+from publishing.youtube.api import ReconnectRequired
 
 
 class Command(BaseCommand):

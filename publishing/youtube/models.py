@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class YouTubeChannel(models.Model):
-    """The campaign's channel: OAuth credentials, encrypted at rest (``publishing.crypto``)."""
+    """The campaign's channel: OAuth credentials, encrypted at rest (see ``crypto``)."""
 
     class Status(models.TextChoices):
         CONNECTED = "connected", _("Verbunden")
@@ -94,7 +94,7 @@ class Publication(models.Model):
 
     # What YouTube last said about the video (upload, takedown, or the reconciliation).
     youtube_privacy = models.CharField(max_length=16, blank=True)
-    youtube_problem = models.CharField(max_length=32, blank=True)  # see publishing.truth
+    youtube_problem = models.CharField(max_length=32, blank=True)  # see publishing.youtube.truth
     youtube_problem_detail = models.TextField(blank=True)
     youtube_checked_at = models.DateTimeField(null=True, blank=True)
 

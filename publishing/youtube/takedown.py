@@ -29,8 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from googleapiclient.discovery import Resource
 
-from .models import Publication
-from .youtube import (
+from .api import (
     QuotaExhausted,
     ReconnectRequired,
     YouTubeApiError,
@@ -38,6 +37,7 @@ from .youtube import (
     make_unreachable,
     remove_from_playlist,
 )
+from .models import Publication
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ def cleanup_steps(
 
 def retry_countdown(retries: int) -> float:
     """Seconds before the next attempt of a takedown run (exponential, capped, jittered)."""
-    from .youtube import backoff_delay
+    from .api import backoff_delay
 
     return backoff_delay(retries + 1, base=RETRY_BASE_SECONDS, cap=RETRY_CAP_SECONDS)
 
@@ -257,7 +257,7 @@ def takedowns_failing() -> list[tuple[Publication, list[dict[str, Any]]]]:
 
 def takedown_rerun(*, publication_id: int) -> None:
     """Run a failing takedown again now (the pipeline page's retry); after commit."""
-    from config.queue import enqueue_on_commit
+    from kernel.queue import enqueue_on_commit
 
     publication = Publication.objects.get(pk=publication_id)
     if publication.takedown_reached_at is None:

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.api import ApplicationError
+from kernel.errors import ApplicationError
 
 from . import selectors, services
+from .api import ReconnectRequired, metadata_problems
 from .models import Publication
 from .takedown import step_states as takedown_step_states
 from .takedown import takedowns_failing
 from .truth import problem_message, publications_with_problems
-from .youtube import ReconnectRequired, metadata_problems
 
 SESSION_STATE = "publishing.oauth.state"
 SESSION_VERIFIER = "publishing.oauth.verifier"

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from moderation.roles import Role
+from kernel.roles import Role
 
 # Synthetic stories waiting in the moderation queue (text only, no video), tagged so that a
 # second run recognises them: (title, region slug, topic slug, language, has a minor, days).
@@ -65,7 +65,7 @@ class Command(BaseCommand):
 
     def _wait_for_broker(self, limit: float) -> None:
         """Return once the broker accepts a connection; CommandError after ``limit`` seconds."""
-        from config.celery_app import app
+        from celery import current_app as app
 
         deadline = time.monotonic() + limit
         while True:
@@ -244,7 +244,7 @@ class Command(BaseCommand):
         """Connect the YouTube stand-in as the campaign's channel; never a real one."""
         from urllib.parse import urlsplit
 
-        from publishing import services as publishing
+        from publishing.youtube import services as publishing
 
         if urlsplit(settings.YOUTUBE_API_URL).hostname not in ("127.0.0.1", "localhost", "::1"):
             return

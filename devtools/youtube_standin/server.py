@@ -20,7 +20,7 @@ from .routes_upload import UploadRoutes
 from .state import ApiError, Store
 from .validation import validate
 
-logger = logging.getLogger("publishing.youtube_standin")
+logger = logging.getLogger("devtools.youtube_standin")
 
 
 class StandinServer(ThreadingHTTPServer):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseBase, HttpResponseRedirect
 
-from config.storage import media_backend_path
+from kernel.storage import media_backend_path
 
 
 def offload(key: str, *, content_type: str) -> HttpResponseBase | None:

@@ -51,9 +51,9 @@ class Client:
     """The API client for one task run, and the channel whose token it may refresh."""
 
     def __init__(self) -> None:
-        from publishing import services
-        from publishing.crypto import CredentialsUnreadable
-        from publishing.youtube import ReconnectRequired, build_youtube
+        from publishing.youtube import services
+        from publishing.youtube.api import ReconnectRequired, build_youtube
+        from publishing.youtube.crypto import CredentialsUnreadable
 
         channel = services.channel_get()
         if channel is None:
@@ -68,7 +68,7 @@ class Client:
         )
 
     def persist_token(self) -> None:
-        from publishing import services
+        from publishing.youtube import services
 
         if self.credentials.token:
             services.channel_store_refreshed_token(
@@ -77,7 +77,7 @@ class Client:
 
 
 def recorder_for(publication_id: int | None) -> Callable[[str, int], None]:
-    from publishing import services
+    from publishing.youtube import services
 
     def record(method: str, cost: int) -> None:
         services.quota_record_call(method=method, cost=cost, publication_id=publication_id)
@@ -94,15 +94,15 @@ def since(started: float) -> float:
 
 
 def upload(publication_id: int, client: Client, worker: str) -> None:
-    from publishing import selectors, services
-    from publishing.models import Publication
-    from publishing.youtube import UploadState, resumable_upload
+    from publishing.youtube import selectors, services
+    from publishing.youtube.api import UploadState, resumable_upload
+    from publishing.youtube.models import Publication
     from stories.selectors import story_current_media
 
     publication = Publication.objects.select_related("story").get(pk=publication_id)
     media = story_current_media(story=publication.story)
     if media is None or not media.master_key:
-        from publishing.youtube import PublishRejected
+        from publishing.youtube.api import PublishRejected
 
         raise PublishRejected("noMedia", "The story has no processed video to publish.")
     if not publication.session_uri:
@@ -142,9 +142,9 @@ def upload(publication_id: int, client: Client, worker: str) -> None:
 
 def extras(publication_id: int, client: Client, worker: str) -> None:
     """Thumbnail (the poster), the submitter's subtitles as captions, playlists."""
-    from publishing import selectors, services
-    from publishing.models import Publication
-    from publishing.youtube import PublishRejected, set_thumbnail
+    from publishing.youtube import selectors, services
+    from publishing.youtube.api import PublishRejected, set_thumbnail
+    from publishing.youtube.models import Publication
     from stories.selectors import story_current_media
 
     publication = Publication.objects.select_related("story").get(pk=publication_id)
@@ -194,8 +194,8 @@ def extras(publication_id: int, client: Client, worker: str) -> None:
 
 def _captions(publication: Any, client: Client, record: Any) -> None:
     """The submitter's subtitles (stored as WebVTT) become a caption track once."""
-    from publishing import selectors, services
-    from publishing.youtube import PublishRejected, insert_caption
+    from publishing.youtube import selectors, services
+    from publishing.youtube.api import PublishRejected, insert_caption
     from stories.models import StorySubtitle
 
     subtitle = StorySubtitle.objects.filter(story=publication.story).first()
@@ -219,7 +219,7 @@ def _captions(publication: Any, client: Client, record: Any) -> None:
 
 
 def _playlist_targets(publication: Any) -> list[tuple[str, str, str]]:
-    from publishing.models import Playlist
+    from publishing.youtube.models import Playlist
 
     story = publication.story
     targets = []
@@ -245,9 +245,9 @@ def _playlist_targets(publication: Any) -> list[tuple[str, str, str]]:
 def _ensure_playlist(
     client: Client, *, kind: str, key: str, title: str, record: Callable[[str, int], None]
 ) -> str:
-    from publishing import selectors, services
-    from publishing.models import Playlist
-    from publishing.youtube import ensure_playlist
+    from publishing.youtube import selectors, services
+    from publishing.youtube.api import ensure_playlist
+    from publishing.youtube.models import Playlist
 
     known = Playlist.objects.filter(kind=kind, key=key).first()
     if known is not None:
@@ -269,8 +269,8 @@ def _add_to_playlist(
     record: Callable[[str, int], None],
 ) -> str:
     """Add the video; returns the id of the playlist it went into."""
-    from publishing import selectors, services
-    from publishing.youtube import YouTubeApiError, add_to_playlist
+    from publishing.youtube import selectors, services
+    from publishing.youtube.api import YouTubeApiError, add_to_playlist
 
     selectors.quota_check(method="playlistItems.insert")
     try:
@@ -291,7 +291,7 @@ def _add_to_playlist(
 
 
 def finished_session_video(client: Client, publication: Any) -> str:
-    from publishing.youtube import finished_session_video
+    from publishing.youtube.api import finished_session_video
 
     return finished_session_video(
         youtube=client.youtube,

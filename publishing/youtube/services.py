@@ -27,16 +27,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from google.oauth2.credentials import Credentials
 
-from config.api import ConflictError
-from config.queue import enqueue
-from moderation.roles import Role
+from kernel.errors import ConflictError
+from kernel.queue import enqueue
+from kernel.roles import Role
 from stories.audit import audit_record
 from stories.models import Story
 from stories.services import story_transition
 
-from .crypto import decrypt_json, encrypt_json
-from .models import Playlist, Publication, QuotaLedger, YouTubeChannel
-from .youtube import (
+from .api import (
     authorization_url,
     client_config_for,
     compose_metadata,
@@ -44,7 +42,9 @@ from .youtube import (
     make_credentials,
     metadata_problems,
 )
-from .youtube.errors import PACIFIC
+from .api.errors import PACIFIC
+from .crypto import decrypt_json, encrypt_json
+from .models import Playlist, Publication, QuotaLedger, YouTubeChannel
 
 logger = logging.getLogger(__name__)
 

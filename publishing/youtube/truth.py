@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from googleapiclient.discovery import Resource
 
+from .api import existing_playlists, list_videos
 from .models import Playlist, Publication
-from .youtube import existing_playlists, list_videos
 
 P = Publication.Status
 # YouTube will not play these to the public; the gallery does not embed them.

@@ -12,6 +12,7 @@ import logging
 from functools import partial
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -20,10 +21,8 @@ logger = logging.getLogger(__name__)
 
 def enqueue(task_name: str, *args: Any, **options: Any) -> bool:
     """Send ``task_name`` with ``args``; False (and a log line) when the broker is down."""
-    from config.celery_app import app
-
     try:
-        app.send_task(task_name, args=list(args), **options)
+        current_app.send_task(task_name, args=list(args), **options)
     except (OperationalError, ConnectionError, OSError):
         logger.warning(
             "broker unreachable: %s%r stays pending for the reconciler",

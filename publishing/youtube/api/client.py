@@ -2,7 +2,7 @@
 
 Every function takes the ``youtube`` Resource from ``build_youtube`` and an optional
 ``record_call(method, cost)`` callback, called once per call YouTube accepted so the caller can
-write its quota ledger. Errors come out as the classes in ``publishing.youtube.errors``.
+write its quota ledger. Errors come out as the classes in ``publishing.youtube.api.errors``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Development tools that sit beside the product and never ship in its image."""

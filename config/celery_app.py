@@ -7,12 +7,13 @@ import os
 from celery import Celery
 from kombu import Queue
 
+from kernel.queue import QUEUES
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("zusammen_mehr")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-QUEUES = ("default", "transcode", "publish")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 app.conf.task_default_queue = "default"
 # Routing by task module: CPU-heavy media work, YouTube I/O and everything else.
@@ -115,7 +116,8 @@ def _task_started(task_id: str, **_: object) -> None:
 def _task_finished(task_id: str, task: object, state: str | None = None, **_: object) -> None:
     import time
 
-    from config.observability import record_task_outcome, task_id_var
+    from config.observability import task_id_var
+    from workers.metrics import record_task_outcome
 
     started = _task_started_at.pop(task_id, None)
     seconds = time.monotonic() - started if started is not None else None

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import health
-from .observability import metrics_view
+from workers import health
+from workers.metrics import metrics_view
 
 # Swagger UI sets style attributes from its own script; only this page may do so.
 api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(

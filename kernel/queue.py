@@ -18,6 +18,9 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
+# One queue per kind of work: everything else, CPU-heavy media work, YouTube I/O.
+QUEUES = ("default", "transcode", "publish")
+
 
 def enqueue(task_name: str, *args: Any, **options: Any) -> bool:
     """Send ``task_name`` with ``args``; False (and a log line) when the broker is down."""

@@ -98,7 +98,7 @@ def check_redis() -> list[CheckResult]:
 
 
 def check_storage() -> list[CheckResult]:
-    from config.health import check_storage as probe
+    from workers.health import check_storage as probe
 
     try:
         detail = probe()["detail"]
@@ -115,7 +115,7 @@ def check_storage() -> list[CheckResult]:
 
 
 def check_database() -> list[CheckResult]:
-    from config.health import check_database as probe
+    from workers.health import check_database as probe
 
     try:
         detail = probe()["detail"]

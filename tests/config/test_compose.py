@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from config.celery_app import QUEUES
+from kernel.queue import QUEUES
 from tests.support.services import ROOT, free_port
 
 

@@ -68,9 +68,9 @@ def test_metrics_need_the_token_even_from_loopback(client: Client, settings: Any
 def test_metrics_compare_the_token_in_constant_time() -> None:
     import inspect
 
-    from config import observability
+    from workers import metrics
 
-    source = inspect.getsource(observability.operator_token_given)
+    source = inspect.getsource(metrics.operator_token_given)
     assert "hmac.compare_digest" in source
 
 

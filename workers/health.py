@@ -13,8 +13,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from config.observability import operator_token_given
 from kernel.storage import media_backend_path
+from workers.metrics import operator_token_given
 
 
 @never_cache

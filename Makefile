@@ -86,6 +86,7 @@ doctor: deps
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: deps
 	$(VENV)/bin/mypy .

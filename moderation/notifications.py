@@ -38,7 +38,7 @@ def decision_email_send(*, story_id: int, decision: str) -> bool:
         return False
     if DECISION_STATUS.get(decision) != story.status:
         return False
-    link = status_url(public_id=str(story.public_id))
+    link = status_url(public_id=str(story.public_id), language=story.language)
     own = DecisionEmailTemplate.objects.filter(decision=decision, language=story.language).first()
     if own is not None:
         subject, body = (

@@ -7,6 +7,8 @@ sent before. Version 0 signs the bare public id, as links sent before versions e
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -74,18 +76,25 @@ def guardian_token_public_id(token: str) -> str | None:
         return None
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+LANGUAGE_PARAMETER = "lang"
 
 
-def status_url(*, public_id: str, version: int | None = None) -> str:
+def absolute(path: str, *, language: str = "") -> str:
+    """The full address; ``language`` makes the page open in the e-mail's language."""
+    query = f"?{urlencode({LANGUAGE_PARAMETER: language})}" if language else ""
+    return f"{settings.SITE_URL}{path}{query}"
+
+
+def status_url(*, public_id: str, version: int | None = None, language: str = "") -> str:
     token = status_token(public_id=public_id, version=version)
-    return absolute(reverse("stories:status", args=[token]))
+    return absolute(reverse("stories:status", args=[token]), language=language)
 
 
-def confirm_url(*, public_id: str) -> str:
-    return absolute(reverse("stories:confirm", args=[confirm_token(public_id=public_id)]))
+def confirm_url(*, public_id: str, language: str = "") -> str:
+    token = confirm_token(public_id=public_id)
+    return absolute(reverse("stories:confirm", args=[token]), language=language)
 
 
-def guardian_url(*, public_id: str) -> str:
-    return absolute(reverse("stories:guardian", args=[guardian_token(public_id=public_id)]))
+def guardian_url(*, public_id: str, language: str = "") -> str:
+    token = guardian_token(public_id=public_id)
+    return absolute(reverse("stories:guardian", args=[token]), language=language)

@@ -51,8 +51,8 @@ def confirmation_send(*, story_id: int) -> bool:
     def send(story: Story) -> None:
         public_id = str(story.public_id)
         context = {
-            "confirm_url": confirm_url(public_id=public_id),
-            "status_url": status_url(public_id=public_id),
+            "confirm_url": confirm_url(public_id=public_id, language=story.language),
+            "status_url": status_url(public_id=public_id, language=story.language),
         }
         _mail(story, template="confirm", context=context, to=story.submitter_email)
 
@@ -68,7 +68,7 @@ def guardian_request_send(*, story_id: int) -> bool:
     """Ask the guardian of a minor in the video to agree; once per story."""
 
     def send(story: Story) -> None:
-        context = {"url": guardian_url(public_id=str(story.public_id))}
+        context = {"url": guardian_url(public_id=str(story.public_id), language=story.language)}
         _mail(story, template="guardian", context=context, to=story.guardian_email)
 
     return _send_once(
@@ -93,7 +93,11 @@ def status_link_send(*, story_id: int) -> bool:
     if story is None or story.status in (Story.Status.DRAFT, Story.Status.ERASED):
         return False
     context = {
-        "status_url": status_url(public_id=str(story.public_id), version=story.status_link_version)
+        "status_url": status_url(
+            public_id=str(story.public_id),
+            version=story.status_link_version,
+            language=story.language,
+        )
     }
     _mail(story, template="status_link", context=context, to=story.submitter_email)
     return True

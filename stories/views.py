@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -16,8 +15,8 @@ from kernel.errors import ConflictError
 
 from . import abuse, selectors, services
 from .forms import StatusLinkRequestForm
-from .links import status_token
-from .models import ConsentText, Story
+from .link_language import speaks_link_language
+from .models import ConsentText
 
 
 @require_GET
@@ -49,53 +48,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/home.html")
 
 
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The double opt-in link from the e-mail."""
-    story = selectors.story_by_confirm_token(token=token)
-    if story is None:
-        return render(request, "stories/link_invalid.html", status=404)
-    story = services.story_confirm_email(story=story)
-    return redirect(reverse("stories:status", args=[status_token(public_id=str(story.public_id))]))
-
-
-@require_http_methods(["GET", "POST"])
-def status(request: HttpRequest, token: str) -> HttpResponse:
-    """The private status page behind the link in the e-mail."""
-    story = selectors.story_by_status_token(token=token)
-    if story is None or story.status == Story.Status.ERASED:
-        return render(request, "stories/link_invalid.html", status=404)
-    if request.method == "POST" and request.POST.get("action") == "edit":
-        from .form_views import open_for_revision
-
-        try:
-            token = services.story_grant_edit_access(story=story)
-        except ConflictError:
-            return redirect(request.path)  # answered already: the page shows the status
-        open_for_revision(request, story=story, token=token)
-        return redirect("form:story")
-    if request.method == "POST" and request.POST.get("action") == "withdraw":
-        if request.POST.get("confirm") != "yes":
-            raise Http404
-        services.story_withdraw(story=story, comment="status page")
-        return redirect(request.path)
-    translation.activate(request.LANGUAGE_CODE)
-    media = selectors.story_current_media(story=story)
-    context = {
-        "story": story,
-        "status_words": selectors.story_status_for_submitter(story=story),
-        "media": media,
-        "media_stuck": media is not None and selectors.media_is_stuck(media=media),
-        "can_withdraw": story.status
-        not in (
-            Story.Status.WITHDRAWN,
-            Story.Status.ERASED,
-            Story.Status.REJECTED,
-            Story.Status.TAKEN_DOWN,
-        ),
-    }
-    return render(request, "stories/status.html", context)
-
-
 @require_http_methods(["GET", "POST"])
 def status_link_request(request: HttpRequest) -> HttpResponse:
     """A submitter who lost the status link asks for a fresh one; the old one stops working.
@@ -118,6 +70,7 @@ def status_link_request(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": None, "sent": True})
 
 
+@speaks_link_language
 @require_http_methods(["GET", "POST"])
 def guardian(request: HttpRequest, token: str) -> HttpResponse:
     """The guardian's page from the e-mail: what the story is, the consent text, a choice."""

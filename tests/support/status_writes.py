@@ -50,9 +50,9 @@ def _writes_in(node: ast.AST, fields: frozenset[str]) -> Iterator[tuple[str, int
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
             for leaf in ast.walk(target):
-                if isinstance(leaf, ast.Attribute) and leaf.attr in fields:
-                    if isinstance(leaf.ctx, ast.Store):
-                        yield leaf.attr, leaf.lineno
+                store = isinstance(leaf, ast.Attribute) and isinstance(leaf.ctx, ast.Store)
+                if store and leaf.attr in fields:  # type: ignore[attr-defined]
+                    yield leaf.attr, leaf.lineno  # type: ignore[attr-defined]
     if not isinstance(node, ast.Call):
         return
     func = node.func

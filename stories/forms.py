@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .context_processors import max_duration_minutes
 from .models import ConsentText, Region, Story, StoryMedia, Topic
 from .services import REQUIRED_CONSENTS, TEXT_MAX, TEXT_MIN, TITLE_MAX
 
@@ -173,6 +175,14 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _video_hint() -> str:
+    """The video hint with the duration limit from the settings, in the current language."""
+    return _(
+        "Ein kurzes Video vom Handy, höchstens %(minutes)s Minuten lang. "
+        "Wenn die Verbindung abbricht, geht es später an derselben Stelle weiter."
+    ) % {"minutes": max_duration_minutes()}
+
+
 class VideoStepForm(StepForm):
     video_language = forms.ChoiceField(
         label=gettext_lazy("In welcher Sprache wird im Video gesprochen?"),
@@ -197,10 +207,7 @@ class VideoStepForm(StepForm):
 
     shown_required = ("video_language",)
     hints = {
-        "video": gettext_lazy(
-            "Ein kurzes Video vom Handy, am besten unter 3 Minuten. "
-            "Wenn die Verbindung abbricht, geht es später an derselben Stelle weiter."
-        ),
+        "video": lazy(_video_hint, str)(),
         "photos": gettext_lazy(
             "JPEG, PNG oder WebP. Ortsangaben und Kameradaten entfernen wir automatisch."
         ),

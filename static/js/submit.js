@@ -207,6 +207,39 @@
         .catch(function () { pollProcessing(); });
     }
 
+    // The browser reads the video's length before a byte is sent, so a too-long video is
+    // refused at once; null when it cannot tell (the server's check decides then).
+    function videoDuration(file) {
+      return new Promise(function (resolve) {
+        var probe = document.createElement("video");
+        var url = null;
+        var settled = false;
+        function done(value) {
+          if (settled) { return; }
+          settled = true;
+          if (url) { URL.revokeObjectURL(url); }
+          probe.removeAttribute("src");
+          resolve(value);
+        }
+        probe.preload = "metadata";
+        probe.muted = true;
+        probe.addEventListener("loadedmetadata", function () {
+          done(isFinite(probe.duration) && probe.duration > 0 ? probe.duration : null);
+        });
+        probe.addEventListener("error", function () { done(null); });
+        window.setTimeout(function () { done(null); }, 8000);
+        try {
+          url = URL.createObjectURL(file);
+          probe.src = url;
+        } catch (err) { done(null); }
+      });
+    }
+
+    function tooLongText(seconds) {
+      var minutes = (Math.round(seconds / 6) / 10).toLocaleString(document.documentElement.lang || "de");
+      return (box.getAttribute("data-too-long") || "").replace("{minutes}", minutes);
+    }
+
     function start(file) {
       clearError();
       retryButton.hidden = true;
@@ -221,6 +254,20 @@
         input.value = "";
         return;
       }
+      var maxSeconds = parseFloat(box.getAttribute("data-max-seconds"));
+      box.setAttribute("data-upload-state", "measuring");
+      videoDuration(file).then(function (seconds) {
+        if (maxSeconds && seconds !== null && seconds > maxSeconds + 0.5) {
+          box.setAttribute("data-upload-state", "too-long");
+          showError(tooLongText(seconds));
+          input.value = "";
+          return;
+        }
+        send(file);
+      });
+    }
+
+    function send(file) {
       var resumed = false;
       active = true;
       lastAnnounced = -1;
@@ -310,7 +357,62 @@
     }
   }
 
+  // Typing survives a reload: the story's own words (title, text and the like, never names,
+  // addresses or files) are kept in this browser per step until the step is sent, and all
+  // of them are forgotten once the story has been sent.
+  var MEMORY_PREFIX = "zm-form:";
+
+  function storage() {
+    try { return window.localStorage; } catch (err) { return null; }
+  }
+
+  function remembered(field) {
+    if (field.disabled || field.closest("[data-honeypot]") || field.closest(".hp-field")) { return false; }
+    if (field.tagName === "TEXTAREA") { return true; }
+    if (field.tagName !== "INPUT" || (field.type !== "text" && field.type !== "search")) { return false; }
+    var auto = (field.getAttribute("autocomplete") || "").toLowerCase();
+    return !/name|email|tel|organization/.test(auto) && field.getAttribute("tabindex") !== "-1";
+  }
+
+  function initDraftMemory() {
+    var store = storage();
+    if (!store) { return; }
+    if (document.querySelector("[data-form-sent]")) {
+      Object.keys(store).forEach(function (key) {
+        if (key.indexOf(MEMORY_PREFIX) === 0) { store.removeItem(key); }
+      });
+      return;
+    }
+    var form = document.querySelector("form[data-step-form]");
+    if (!form) { return; }
+    var key = MEMORY_PREFIX + window.location.pathname;
+    var fields = Array.prototype.filter.call(form.elements, remembered);
+    var saved = {};
+    try { saved = JSON.parse(store.getItem(key) || "{}") || {}; } catch (err) { saved = {}; }
+    fields.forEach(function (field) {
+      if (field.name && typeof saved[field.name] === "string" && saved[field.name] !== field.value) {
+        field.value = saved[field.name];
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    });
+    var timer = null;
+    function save() {
+      var values = {};
+      fields.forEach(function (field) { if (field.name) { values[field.name] = field.value; } });
+      try { store.setItem(key, JSON.stringify(values)); } catch (err) { /* full or private mode */ }
+    }
+    form.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, 300);
+    });
+    form.addEventListener("submit", function () {
+      window.clearTimeout(timer);
+      store.removeItem(key);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initDraftMemory();
     initErrorSummary();
     initCounters();
     initReveals();

@@ -90,7 +90,7 @@ def test_the_timeline_shows_progress_moving_live_and_the_ready_video(
 
     StoryMedia.objects.filter(story=story).update(progress_percent=55, eta_seconds=95)
     page.wait_for_function(
-        "() => document.querySelector('progress') && document.querySelector('progress').value == 55",
+        "() => (document.querySelector('progress') || {}).value == 55",
         timeout=WAIT_MS,
     )
     page.wait_for_function(

@@ -42,6 +42,7 @@ EXEMPT_URL_NAMES = frozenset(
         # Signing in and out, and the second-factor pages.
         "admin:login",
         "admin:logout",
+        "moderation:login",
         "moderation:logout",
         "partners:login",
         "partners:logout",
@@ -55,6 +56,7 @@ EXEMPT_URL_NAMES = frozenset(
         "stories:language",
         "stories:confirm",
         "stories:status",
+        "stories:status_progress",
         "stories:guardian",
         "form:story",
         "form:video",

@@ -1,7 +1,7 @@
 """The moderation workspace at /moderation/."""
 
-from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.contrib.auth.views import LoginView, LogoutView
+from django.urls import path, reverse_lazy
 
 from . import views
 
@@ -25,5 +25,14 @@ urlpatterns = [
     path("2fa/einrichten/<str:token>/", views.enrol, name="enrol"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<str:digest>/revoke/", views.token_revoke, name="token_revoke"),
-    path("logout/", LogoutView.as_view(next_page="/admin/login/?next=/moderation/"), name="logout"),
+    path(
+        "anmelden/",
+        LoginView.as_view(
+            template_name="moderation/signin.html",
+            redirect_authenticated_user=True,
+            next_page=reverse_lazy("moderation:queue"),
+        ),
+        name="login",
+    ),
+    path("logout/", LogoutView.as_view(next_page=reverse_lazy("moderation:login")), name="logout"),
 ]

@@ -31,6 +31,7 @@ EXPECTED_EXEMPT = frozenset(
     {
         "admin:login",
         "admin:logout",
+        "moderation:login",
         "moderation:logout",
         "moderation:two_factor",
         "moderation:enrol",
@@ -44,6 +45,7 @@ EXPECTED_EXEMPT = frozenset(
         "stories:language",
         "stories:confirm",
         "stories:status",
+        "stories:status_progress",
         "stories:guardian",
         "form:story",
         "form:video",

@@ -7,9 +7,8 @@ the same transaction. E-mails to the submitter are enqueued after commit.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from kernel.cache import public_content_changed
 from kernel.errors import ApplicationError, ConflictError
 from kernel.queue import enqueue
+from publishing.youtube import services as youtube_services
 from stories.audit import audit_record, diff
 from stories.models import Region, Story, Topic
 from stories.services import media_rerun, story_transition
@@ -84,16 +84,6 @@ def _renew_if_holder(story: Story, actor: Any) -> None:
 
 def _drop_claim(story: Story) -> None:
     Claim.objects.filter(story=story).delete()
-
-
-def _publishing_hook(name: str) -> Callable[..., Any] | None:
-    """A service of the publishing app, or None while that app does not offer it yet."""
-    try:
-        module = importlib.import_module("publishing.youtube.services")
-    except ImportError:
-        return None
-    hook = getattr(module, name, None)
-    return hook if callable(hook) else None
 
 
 def _notify_submitter(story_id: int, decision: str) -> None:
@@ -466,9 +456,7 @@ def story_takedown(
             comment=reason,
             changes={"decision_reason": reason},
         )
-        publication_takedown_request = _publishing_hook("publication_takedown_request")
-        if publication_takedown_request is not None:
-            publication_takedown_request(story=story, actor=actor, reason=reason)
+        youtube_services.publication_takedown_request(story=story, actor=actor, reason=reason)
         _notify_after_commit(story, "taken_down")
     return story
 
@@ -493,9 +481,7 @@ def story_publish(
             actor=actor,
             after={"publish_at": publish_at.isoformat() if publish_at else None},
         )
-        publication_request = _publishing_hook("publication_request")
-        if publication_request is not None:
-            publication_request(story=story, actor=actor, publish_at=publish_at)
+        youtube_services.publication_request(story=story, actor=actor, publish_at=publish_at)
     return story
 
 

@@ -56,6 +56,11 @@ def moderation_settings_get() -> ModerationSettings:
     return obj
 
 
+def approvals_needed() -> int:
+    """How many different moderators must approve a story: two with four-eyes on, else one."""
+    return 2 if moderation_settings_get().four_eyes else 1
+
+
 class StoryNotFoundError(ApplicationError):
     status_code = 404
 
@@ -332,7 +337,7 @@ def story_approve(
                 Approval.objects.create(story=story, moderator=actor)
         except IntegrityError as exc:
             raise ConflictError(_("Sie haben dieser Geschichte schon zugestimmt.")) from exc
-        needed = 2 if moderation_settings_get().four_eyes else 1
+        needed = approvals_needed()
         given = Approval.objects.filter(story=story, superseded=False).count()
         _drop_claim(story)
         if given < needed:

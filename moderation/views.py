@@ -206,7 +206,6 @@ def _render_story(
         ),
     }
     forms.update(bound or {})
-    four_eyes = services.moderation_settings_get().four_eyes
     context = {
         "story": story,
         "media": media,
@@ -222,7 +221,7 @@ def _render_story(
         "subtitle": StorySubtitle.objects.filter(story=story).first(),
         "notes": list(story.internal_notes.all()),
         "approvals": story.live_approvals_list,  # type: ignore[attr-defined]
-        "approvals_needed": 2 if four_eyes else 1,
+        "approvals_needed": services.approvals_needed(),
         "audit": list(selectors.story_audit(story=story)[:200]),
         "reasons": reasons,
         "reviewers": list(selectors.reviewers()) if "assign" in actions else [],

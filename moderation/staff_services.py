@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.errors import ForbiddenError
-from kernel.roles import STAFF_ROLES, Role
+from kernel.roles import STAFF_ROLES, Role, is_campaign_admin
 from stories.audit import audit_record
 
 from .models import IntegrationToken
@@ -42,7 +42,7 @@ def user_may_manage(actor: Any, user: Any) -> bool:
         return True
     if user.is_superuser:
         return False
-    return user.pk == actor.pk or not user.groups.filter(name=Role.CAMPAIGN_ADMIN).exists()
+    return user.pk == actor.pk or not is_campaign_admin(user, even_if_inactive=True)
 
 
 @transaction.atomic

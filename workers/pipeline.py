@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.errors import ConflictError
+from kernel.roles import is_campaign_admin
 from stories.audit import audit_record
 from stories.models import Story, StoryMedia
 
@@ -68,9 +69,7 @@ class KindSummary:
 
 def user_may_see_pipeline(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Campaign admins and superusers see the pipeline and may retry jobs."""
-    from publishing.youtube.selectors import user_is_campaign_admin
-
-    return user_is_campaign_admin(user)
+    return is_campaign_admin(user)
 
 
 def _stuck_reason() -> str:

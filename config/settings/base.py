@@ -1,25 +1,21 @@
 """Settings shared by every environment.
 
-Every value comes from the environment through the one ``env`` object below, with a
-safe default for development where one exists. ``.env.example`` lists every variable.
+Every value comes from the environment through the one ``env`` object (``environment.py``),
+with a safe default for development where one exists. ``.env.example`` lists every variable.
+Topic modules hold the long lists: ``security`` (headers, sign-in, staff authentication),
+``media`` (storage, uploads, the form) and ``publishing`` (YouTube, partner kit, gallery).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
-import environ
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-env = environ.Env()
-_env_file = BASE_DIR / ".env"
-if _env_file.is_file():
-    env.read_env(str(_env_file))
-# Everything the running product writes locally (SQLite, media, Redis data, logs).
-VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+from .environment import BASE_DIR, VAR_DIR, env
+from .media import *  # noqa: F403
+from .publishing import *  # noqa: F403
+from .security import *  # noqa: F403
 
 # --- Core -------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -94,91 +90,6 @@ TEMPLATES = [
 # X-Forwarded-Proto (request.is_secure()) believed; from anyone else they are removed.
 # Empty: nobody is trusted. See config/proxy.py.
 TRUSTED_PROXIES: list[str] = env.list("TRUSTED_PROXIES", default=[])
-
-# --- Browser security -------------------------------------------------------
-# No inline script anywhere: pages load their JavaScript from /static/ and pass data in
-# data-* attributes or json_script. Video embeds come only from youtube-nocookie.com and
-# only after a click (the gallery's two-click embed).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
-        "media-src": ["'self'", "blob:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "frame-src": ["https://www.youtube-nocookie.com"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-}
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-# Every browser feature the product does not use is denied. The form's video preview and the
-# gallery's YouTube embed (two-click, youtube-nocookie.com) may go full screen; the embed may
-# also autoplay after the click, play protected media and picture-in-picture.
-_EMBED = "https://www.youtube-nocookie.com"  # the library quotes origins
-PERMISSIONS_POLICY: dict[str, list[str]] = {
-    **{
-        feature: []
-        for feature in (
-            "accelerometer",
-            "ambient-light-sensor",
-            "bluetooth",
-            "browsing-topics",
-            "camera",
-            "display-capture",
-            "geolocation",
-            "gyroscope",
-            "hid",
-            "idle-detection",
-            "interest-cohort",
-            "local-fonts",
-            "magnetometer",
-            "microphone",
-            "midi",
-            "payment",
-            "publickey-credentials-get",
-            "screen-wake-lock",
-            "serial",
-            "usb",
-            "xr-spatial-tracking",
-        )
-    },
-    "autoplay": ["self", _EMBED],
-    "encrypted-media": ["self", _EMBED],
-    "fullscreen": ["self", _EMBED],
-    "picture-in-picture": ["self", _EMBED],
-}
-# Answers under these paths are never stored by browsers or proxies (config/security.py);
-# neither is anything a signed-in user or a bearer of an Authorization header receives.
-PRIVATE_PATH_PREFIXES = [
-    "/admin/",
-    "/moderation/",
-    "/publishing/",
-    "/betrieb/",
-    "/api/v1/moderation/",
-    "/api/v1/publishing/",
-    "/api/v1/partners/",
-    "/api/v1/stories/mine/",
-    "/api/v1/me/",
-    "/status/",
-    "/bestaetigen/",
-    "/einverstaendnis/",
-    "/mitmachen/",
-    "/partner/einladung/",
-    "/partner/login/",
-    "/metrics",
-    "/readyz",
-]
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- Database ---------------------------------------------------------------
 DATABASES = {
@@ -268,58 +179,6 @@ PUBLIC_PAGE_CACHE_PATHS = [
     "/sitemap.xml",
 ]
 
-# --- Media storage ----------------------------------------------------------
-MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-MEDIA_URL = "/media/"
-MEDIA_WORK_DIR = Path(env("MEDIA_WORK_DIR", default=str(VAR_DIR / "work")))
-# Behind nginx: the prefix of an ``internal`` location that serves MEDIA_ROOT, so permission-
-# checked views answer with X-Accel-Redirect instead of streaming the file through Django.
-MEDIA_X_ACCEL_PREFIX = env("MEDIA_X_ACCEL_PREFIX", default="")
-# On S3 storage, permission-checked views redirect to a short-lived signed URL.
-MEDIA_S3_SIGNED_REDIRECT = env.bool("MEDIA_S3_SIGNED_REDIRECT", default=True)
-MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")  # "local" or "s3"
-MEDIA_MAX_DURATION_SECONDS = env.int("MEDIA_MAX_DURATION_SECONDS", default=300)
-MEDIA_X264_PRESET = env("MEDIA_X264_PRESET", default="medium")
-# Campaign branding on the YouTube master (the moderators' preview stays plain): intro and
-# outro cards in the campaign colour with the claim and logo, a corner mark, the chosen
-# credit as a lower third; subtitles stay a separate YouTube track unless burnt in.
-MEDIA_BRANDING = env.bool("MEDIA_BRANDING", default=False)
-MEDIA_BRANDING_COLOUR = env("MEDIA_BRANDING_COLOUR", default="#0b4f8a")
-MEDIA_BRANDING_LOGO = env("MEDIA_BRANDING_LOGO", default="")
-MEDIA_BRANDING_LOWER_THIRD = env.bool("MEDIA_BRANDING_LOWER_THIRD", default=True)
-MEDIA_BRANDING_OUTRO_TEXT = env("MEDIA_BRANDING_OUTRO_TEXT", default="")
-MEDIA_BURN_SUBTITLES = env.bool("MEDIA_BURN_SUBTITLES", default=False)
-STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-
-if MEDIA_STORAGE == "s3":
-    _media_backend = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env("S3_BUCKET", default="zusammen-mehr"),
-            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
-            "access_key": env("S3_ACCESS_KEY_ID", default=None),
-            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
-            "region_name": env("S3_REGION", default="eu-central-1"),
-            "default_acl": None,
-            "file_overwrite": False,
-            "querystring_auth": True,
-            # Unpublished media is only ever reached through short-lived signed URLs.
-            "querystring_expire": env.int("S3_SIGNED_URL_SECONDS", default=300),
-            "addressing_style": "path",
-        },
-    }
-else:
-    _media_backend = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
-    }
-STORAGES = {
-    "default": _media_backend,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
-
 # --- E-mail -----------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ZUSAMMEN. MEHR. <noreply@localhost>")
@@ -341,41 +200,11 @@ TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
 
-# --- Auth -------------------------------------------------------------------
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "/admin/login/"
+# --- Apps and middleware of the topic modules ------------------------------
 # Sign-in lockout (django-axes, config/auth.py): failures are counted per (username, client
 # address) and per address, in the shared cache; never per username alone.
 INSTALLED_APPS += ["axes"]
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
-# Failed sign-ins for one name from one address before that pair is locked.
-LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
-# Failed sign-ins from one address (any names) before the address is locked.
-LOGIN_ADDRESS_MAX_FAILURES = env.int("LOGIN_ADDRESS_MAX_FAILURES", default=30)
-# The first lock lasts this long; each further lock of the same pair or address within a day
-# doubles it, up to LOGIN_LOCKOUT_MAX_SECONDS.
-LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=300)
-LOGIN_LOCKOUT_MAX_SECONDS = env.int("LOGIN_LOCKOUT_MAX_SECONDS", default=4 * 3600)
-AXES_HANDLER = "config.auth.PairAndAddressCacheHandler"
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
-AXES_COOLOFF_TIME = "config.auth.cool_off"
-AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
-AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = False  # the handler forgets the pair's failures itself
-AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
-AXES_DISABLE_ACCESS_LOG = True
-AXES_VERBOSE = False  # no banner on every process start
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -436,38 +265,11 @@ LOGGING = {
     },
 }
 
-# --- Uploads ----------------------------------------------------------------
-# Unfinished tus uploads are written here, one file per upload named by its UUID.
-UPLOAD_TEMP_DIR = Path(env("UPLOAD_TEMP_DIR", default=str(VAR_DIR / "uploads")))
-UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=2 * 1024**3)
-# An unfinished upload expires this long after it was created (not after the last chunk).
-UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=24)
-# Upload creations per client address, counted in Redis; fails open when Redis is down.
-UPLOAD_CREATE_RATE = env("UPLOAD_CREATE_RATE", default="30/hour")
-# A long PATCH confirms its progress every this many bytes (0: only at the end).
-UPLOAD_CHECKPOINT_BYTES = env.int("UPLOAD_CHECKPOINT_BYTES", default=16 * 1024**2)
-# Dotted paths to hooks: (upload_token: str) -> owner key or None (the owner the token
-# proves; unset refuses every upload), and (upload_id: uuid.UUID) -> None.
-UPLOADS_OWNER_VALIDATOR = env(
-    "UPLOADS_OWNER_VALIDATOR", default="stories.services.upload_owner_for_token"
-)
-UPLOADS_ON_COMPLETE = env("UPLOADS_ON_COMPLETE", default="stories.services.on_upload_complete")
-# Dotted path to (upload_id: uuid.UUID) -> bool: may this upload no longer be deleted by tus?
-UPLOADS_IN_USE = env("UPLOADS_IN_USE", default="stories.services.upload_in_use")
 # drf-spectacular leaves HEAD out of the schema; the tus endpoint needs it documented.
 SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
     *list(SPECTACULAR_SETTINGS.get("PREPROCESSING_HOOKS", [])),  # type: ignore[call-overload]
     "stories.uploads.views.spectacular_add_head_endpoints",
 ]
-
-# --- Submission form ---
-# Drafts started and stories sent per client address, counted in Redis; fails open.
-FORM_DRAFT_RATE = env("FORM_DRAFT_RATE", default="30/hour")
-FORM_SUBMIT_RATE = env("FORM_SUBMIT_RATE", default="20/hour")
-# Requests for a fresh status link (/status/link-anfordern/) per client address.
-STATUS_LINK_REQUEST_RATE = env("STATUS_LINK_REQUEST_RATE", default="5/hour")
-# Bytes per tus PATCH from the form: small enough that a dropped mobile connection loses little.
-FORM_UPLOAD_CHUNK_BYTES = env.int("FORM_UPLOAD_CHUNK_BYTES", default=2 * 1024**2)
 
 # --- Moderation ---
 INSTALLED_APPS += [
@@ -486,104 +288,5 @@ MIDDLEWARE.insert(
     "moderation.middleware.TwoFactorMiddleware",
 )
 OTP_TOTP_ISSUER = CAMPAIGN_NAME
-# --- Staff authentication: API tokens, second-factor enrolment, session lifetime ---
-# Integration tokens (django-rest-knox): "Authorization: Token <key>", read-only unless
-# granted write, issued only from a session with a verified second factor.
-KNOX_TOKEN_MODEL = "moderation.IntegrationToken"  # noqa: S105 - a model, not a secret
-# knox's own migrations create its default token table even when the model is swapped (and
-# that table's foreign key to auth_user blocks PostgreSQL's flush): our model has its own.
-MIGRATION_MODULES = {"knox": None}
-API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
-REST_KNOX = {
-    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
-    "AUTH_HEADER_PREFIX": "Token",
-    "TOKEN_PREFIX": "zm_",
-    "AUTO_REFRESH": False,
-}
-# A first second-factor device is enrolled only through a link mailed to the staff member;
-# it expires after this many minutes (and once any device is confirmed).
-MODERATION_ENROLMENT_LINK_MINUTES = env.int("MODERATION_ENROLMENT_LINK_MINUTES", default=60)
-# Staff sessions end this many hours after sign-in; visitors' sessions are unaffected.
-STAFF_SESSION_HOURS = env.int("STAFF_SESSION_HOURS", default=12)
-MODERATION_REQUIRE_2FA = env.bool("MODERATION_REQUIRE_2FA", default=False)
-# A claim on a story lapses after this many minutes without activity by its holder.
-MODERATION_CLAIM_MINUTES = env.int("MODERATION_CLAIM_MINUTES", default=30)
-# The digest names stories waiting longer than this many days; it goes out this often.
-MODERATION_WAITING_DAYS = env.int("MODERATION_WAITING_DAYS", default=3)
-MODERATION_DIGEST_HOURS = env.float("MODERATION_DIGEST_HOURS", default=24.0)
-MODERATION_QUEUE_PAGE_SIZE = env.int("MODERATION_QUEUE_PAGE_SIZE", default=25)
-
-# --- YouTube publishing ---
-# The defaults talk to Google; `make run` points the API and token URLs at the local stand-in.
-YOUTUBE_API_URL = env("YOUTUBE_API_URL", default="https://www.googleapis.com/")
-YOUTUBE_TOKEN_URI = env("YOUTUBE_TOKEN_URI", default="https://oauth2.googleapis.com/token")
-# The stand-in serves its consent page beside its API; Google's lives on accounts.google.com.
-YOUTUBE_AUTH_URI = env(
-    "YOUTUBE_AUTH_URI",
-    default="https://accounts.google.com/o/oauth2/auth"
-    if "googleapis.com" in YOUTUBE_API_URL
-    else YOUTUBE_API_URL.rstrip("/") + "/o/oauth2/auth",
-)
-YOUTUBE_CLIENT_ID = env("YOUTUBE_CLIENT_ID", default="zusammen-mehr-local")
-YOUTUBE_CLIENT_SECRET = env("YOUTUBE_CLIENT_SECRET", default="zusammen-mehr-local-secret")
-# Fernet key(s) for the stored channel credentials, comma-separated (first encrypts).
-# Development derives one from SECRET_KEY; production refuses to work without it.
-YOUTUBE_CREDENTIALS_KEY = env("YOUTUBE_CREDENTIALS_KEY", default="")
-YOUTUBE_QUOTA_MODEL = env("YOUTUBE_QUOTA_MODEL", default="legacy")  # legacy | buckets
-YOUTUBE_DAILY_UNITS = env.int("YOUTUBE_DAILY_UNITS", default=10_000)
-YOUTUBE_DAILY_UPLOADS = env.int("YOUTUBE_DAILY_UPLOADS", default=100)
-# "Published" means public: a campaign channel exists to be seen. "unlisted" suits a soft
-# launch (playable by link and in the gallery); "private" only for a rehearsal nobody watches.
-YOUTUBE_PRIVACY = env("YOUTUBE_PRIVACY", default="public")  # public | unlisted | private
-# How often the videos' state is read back from YouTube (videos.list, 1 unit per 50 videos).
-YOUTUBE_RECONCILE_MINUTES = env.int("YOUTUBE_RECONCILE_MINUTES", default=30)
-YOUTUBE_TAKEDOWN_MODE = env("YOUTUBE_TAKEDOWN_MODE", default="private")  # private | delete
-# Upload chunk size in MiB (rounded down to YouTube's 256 KiB granularity; 0.25 is the least).
-YOUTUBE_CHUNK_MB = env.float("YOUTUBE_CHUNK_MB", default=16)
-
-# --- Partner kit ---
-# Logos: file size and the largest width/height accepted (Pillow's bomb guard applies too).
-PARTNER_LOGO_MAX_BYTES = env.int("PARTNER_LOGO_MAX_BYTES", default=2 * 1024**2)
-PARTNER_LOGO_MAX_SIDE = env.int("PARTNER_LOGO_MAX_SIDE", default=4000)
-# An SVG logo is drawn in a child process with this much CPU time (seconds) and memory (MiB);
-# registrations per client address, counted in Redis like the form's limits (fails open).
-PARTNER_LOGO_RENDER_SECONDS = env.int("PARTNER_LOGO_RENDER_SECONDS", default=10)
-PARTNER_LOGO_RENDER_MEMORY_MB = env.int("PARTNER_LOGO_RENDER_MEMORY_MB", default=512)
-PARTNER_REGISTER_RATE = env("PARTNER_REGISTER_RATE", default="5/hour")
-# A banner gets a QR code only if its QR zone is at least this wide at 1x; print PDFs warn
-# when the code (without quiet zone) would print smaller than this many millimetres.
-PARTNER_QR_MIN_PX = env.int("PARTNER_QR_MIN_PX", default=60)
-PARTNER_QR_MIN_PRINT_MM = env.float("PARTNER_QR_MIN_PRINT_MM", default=20.0)
-# Languages of the un-branded material at /partner/material/.
-PARTNER_KIT_PUBLIC_LANGUAGES = env.list(
-    "PARTNER_KIT_PUBLIC_LANGUAGES", default=["de", "en", "ar", "fa", "uk", "tr"]
-)
-# Threads rendering one kit inside the worker process (Pillow encodes without the GIL).
-PARTNER_KIT_THREADS = env.int("PARTNER_KIT_THREADS", default=2)
-PARTNER_INVITATION_DAYS = env.int("PARTNER_INVITATION_DAYS", default=14)
+# Counts visits of the form that arrive through a partner's link or QR code.
 MIDDLEWARE += ["publishing.partners.middleware.RefVisitMiddleware"]
-
-# --- Gallery and privacy ---
-# Stories per page of the public gallery at /geschichten/.
-GALLERY_PAGE_SIZE = env.int("GALLERY_PAGE_SIZE", default=24)
-# The gallery's state (count, last change) is cached under the public version number, which
-# every public change bumps; this bounds how late an edit made elsewhere shows (0: no cache).
-GALLERY_STATE_SECONDS = env.int("GALLERY_STATE_SECONDS", default=10)
-# How long browsers and proxies may keep a poster; a withdrawn story's poster is gone after it.
-GALLERY_POSTER_MAX_AGE = env.int("GALLERY_POSTER_MAX_AGE", default=300)
-# Newest stories in the RSS/Atom feeds.
-GALLERY_FEED_ITEMS = env.int("GALLERY_FEED_ITEMS", default=30)
-# Accessibility feedback per client address (Redis, fails open); kept this many days.
-GALLERY_FEEDBACK_RATE = env("GALLERY_FEEDBACK_RATE", default="5/hour")
-GALLERY_FEEDBACK_RETENTION_DAYS = env.int("GALLERY_FEEDBACK_RETENTION_DAYS", default=365)
-# Seconds between sweeps that tell partners about withdrawn stories (and catch up on them).
-GALLERY_WITHDRAWAL_SWEEP_SECONDS = env.int("GALLERY_WITHDRAWAL_SWEEP_SECONDS", default=60)
-# Retention: unconfirmed drafts and rejected stories are erased after these many days.
-RETENTION_UNCONFIRMED_DAYS = env.int("RETENTION_UNCONFIRMED_DAYS", default=7)
-RETENTION_REJECTED_DAYS = env.int("RETENTION_REJECTED_DAYS", default=30)
-# Originals go once the transcode is verified and the story is published; with this on,
-# right after a verified transcode (moderators then review the master instead).
-RETENTION_DELETE_ORIGINAL_AFTER_TRANSCODE = env.bool(
-    "RETENTION_DELETE_ORIGINAL_AFTER_TRANSCODE", default=False
-)
-RETENTION_INTERVAL_MINUTES = env.int("RETENTION_INTERVAL_MINUTES", default=60)

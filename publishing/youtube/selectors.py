@@ -277,11 +277,6 @@ def user_is_publisher(user: AbstractBaseUser | AnonymousUser) -> bool:
     return _in_group(user, Role.PUBLISHER, Role.CAMPAIGN_ADMIN)
 
 
-def user_is_campaign_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Only campaign admins connect the YouTube channel."""
-    return _in_group(user, Role.CAMPAIGN_ADMIN)
-
-
 def publication_get_actions(
     *, publication: Publication, user: AbstractBaseUser | AnonymousUser
 ) -> list[str]:

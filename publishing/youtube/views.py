@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.errors import ApplicationError
+from kernel.roles import is_campaign_admin
 
 from . import selectors, services
 from .api import ReconnectRequired, metadata_problems
@@ -32,7 +33,7 @@ def _require_publisher(request: HttpRequest) -> None:
 
 
 def _require_campaign_admin(request: HttpRequest) -> None:
-    if not selectors.user_is_campaign_admin(request.user):
+    if not is_campaign_admin(request.user):  # only campaign admins connect the channel
         raise PermissionDenied
 
 
@@ -58,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "takedowns": takedowns_failing(),
         "recent": recent,
         "channel": services.channel_get(),
-        "may_connect": selectors.user_is_campaign_admin(request.user),
+        "may_connect": is_campaign_admin(request.user),
     }
     return render(request, "publishing/dashboard.html", context)
 

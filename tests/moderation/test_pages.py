@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from moderation.models import Claim, Review
-from moderation.services import CHECKLIST, claim_take
+from moderation.services import CHECKLIST, approvals_needed, claim_take, story_approve
 from stories.models import AuditEntry, Region, Story
 
 from .factories import StoryFactory, attach_media, make_user
@@ -384,3 +384,13 @@ def test_second_factor_is_off_by_default_outside_production(moderator: User) -> 
 
     assert settings.MODERATION_REQUIRE_2FA is False
     assert _login(moderator).get("/moderation/").status_code == 200
+
+
+# --- Four eyes ----------------------------------------------------------------------------
+def test_the_review_page_counts_approvals_against_what_the_service_needs(
+    four_eyes: Any, story: Story, moderator: User, moderator2: User
+) -> None:
+    story_approve(story_id=story.pk, actor=moderator, checklist=list(CHECKLIST))
+    response = _login(moderator2).get(f"/moderation/stories/{story.pk}/")
+    assert response.context["approvals_needed"] == approvals_needed() == 2
+    assert "1 von 2 Zustimmung" in response.content.decode()

@@ -20,7 +20,7 @@ trusted-proxy middleware rewrites it from the proxy's header when the peer is a 
 ipware's reading of ``X-Forwarded-For`` would let anybody pick their own address.
 
 Why axes' cache handler, and why this small subclass: counters live in the shared cache
-(Redis in production, ``config.cache.ResilientRedisCache``), so every web process on every
+(Redis in production, through django-redis), so every web process on every
 host sees the same numbers and a lock expires by itself with the key's TTL; no table grows
 with every failed attempt. Like the cache, it fails open when Redis is down (staff must
 still be able to sign in during an incident). Axes has one failure limit for every lockout

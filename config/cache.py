@@ -1,7 +1,7 @@
-"""Caching that never takes the site down: Redis errors become cache misses.
+"""The public page cache: rendered pages for anonymous visitors, answered before the view.
 
-``ResilientRedisCache`` is Django's Redis backend with every operation guarded, so an
-unreachable Redis costs speed, never availability. ``PublicPageCacheMiddleware`` keeps the
+The cache backend is django-redis with ``IGNORE_EXCEPTIONS`` (settings), so an unreachable
+Redis costs speed, never availability. ``PublicPageCacheMiddleware`` keeps the
 rendered public pages (gallery, story pages, legal pages) for anonymous visitors, per
 language, and answers repeat visits before sessions, CSRF, auth and the view run at all.
 Any change to what the public sees bumps one version number, so a withdrawn story leaves
@@ -13,75 +13,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import Any
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from kernel.cache import VERSION_KEY
 
 logger = logging.getLogger(__name__)
-
-
-class ResilientRedisCache(RedisCache):
-    def _guard(self, operation: str, default: Any, call: Callable[[], Any]) -> Any:
-        try:
-            return call()
-        except (redis.RedisError, OSError):
-            logger.warning("cache %s failed (Redis unreachable); carrying on without", operation)
-            return default
-
-    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
-        return self._guard(
-            "get", default, lambda: super(ResilientRedisCache, self).get(key, default, version)
-        )
-
-    def set(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> None:
-        self._guard(
-            "set", None, lambda: super(ResilientRedisCache, self).set(key, value, timeout, version)
-        )
-
-    def add(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> bool:
-        return bool(
-            self._guard(
-                "add",
-                False,
-                lambda: super(ResilientRedisCache, self).add(key, value, timeout, version),
-            )
-        )
-
-    def delete(self, key: Any, version: Any = None) -> bool:
-        return bool(
-            self._guard(
-                "delete", False, lambda: super(ResilientRedisCache, self).delete(key, version)
-            )
-        )
-
-    def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
-        result = self._guard(
-            "get_many", {}, lambda: super(ResilientRedisCache, self).get_many(keys, version)
-        )
-        return dict(result)
-
-    def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:
-        return bool(
-            self._guard(
-                "touch",
-                False,
-                lambda: super(ResilientRedisCache, self).touch(key, timeout, version),
-            )
-        )
-
-    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
-        return int(
-            self._guard(
-                "incr", 0, lambda: super(ResilientRedisCache, self).incr(key, delta, version)
-            )
-        )
 
 
 class PublicPageCacheMiddleware:

@@ -53,7 +53,7 @@ SEL: dict[str, Any] = {
     "send": ("button", "Geschichte senden"),
     "login_user": "#id_username",
     "login_password": "#id_password",
-    "login_submit": "input[type=submit]",
+    "login_submit": "button[type=submit]",
     "partner_login_submit": ("button", "Anmelden"),
     "otp_token": 'input[name="token"]',
     "otp_send_link": ("button", "Link zum Einrichten senden"),
@@ -210,7 +210,7 @@ class Journey:
 
     def moderate(self) -> str:
         page = self.staff = self._page()
-        page.goto(f"{self.base}/admin/login/?next=/moderation/")
+        page.goto(f"{self.base}/moderation/anmelden/?next=/moderation/")
         page.locator(SEL["login_user"]).fill("chefin")
         page.locator(SEL["login_password"]).fill(self.shape.password)
         page.locator(SEL["login_submit"]).click()

@@ -160,13 +160,19 @@ KIT_RETRY_AFTER = env.int("KIT_RETRY_AFTER", default=5 * 60)
 # Shared by every process through Redis; an unreachable Redis only costs speed.
 CACHES = {
     "default": {
-        "BACKEND": "config.cache.ResilientRedisCache",
+        # django-redis: an unreachable Redis is a cache miss (IGNORE_EXCEPTIONS), logged.
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL),
         "KEY_PREFIX": "zm",
         "TIMEOUT": 300,
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
     }
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Anonymous visits of these public pages are answered from the cache for this many seconds
 # (0 turns it off); any change a visitor could see invalidates them at once.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
@@ -196,7 +202,8 @@ LANGUAGES = [
     ("tr", _("Türkçe")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Europe/Berlin"
+# Every date and time people read is in this zone (the campaign's), whatever the server's.
+TIME_ZONE = env("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
 

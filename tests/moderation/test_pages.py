@@ -38,7 +38,7 @@ PAGES = ["/moderation/", "/moderation/audit/", "/moderation/audit/export.csv"]
 def test_anonymous_visitors_are_sent_to_the_login(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=")
+    assert response["Location"].startswith("/moderation/anmelden/?next=")
 
 
 @pytest.mark.parametrize("path", PAGES)

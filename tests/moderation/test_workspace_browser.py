@@ -85,10 +85,10 @@ def _watch_csp(page: Any, reports: list[str]) -> None:
 
 
 def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/admin/login/?next=/moderation/")
+    page.goto(f"{base}/moderation/anmelden/?next=/moderation/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-for-tests")
-    page.click("input[type=submit]")
+    page.click("button[type=submit]")
     page.wait_for_url(f"{base}/moderation/")
 
 

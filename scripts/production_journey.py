@@ -53,7 +53,7 @@ SEL: dict[str, Any] = {
     "send": ("button", "Geschichte senden"),
     "login_user": "#id_username",
     "login_password": "#id_password",
-    "login_submit": "button[type=submit]",
+    "login_submit": ".staff-signin-form button[type=submit]",
     "partner_login_submit": ("button", "Anmelden"),
     "otp_token": 'input[name="token"]',
     "otp_send_link": ("button", "Link zum Einrichten senden"),

@@ -88,7 +88,7 @@ def _login(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/moderation/anmelden/?next=/moderation/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-for-tests")
-    page.click("button[type=submit]")
+    page.click(".staff-signin-form button[type=submit]")
     page.wait_for_url(f"{base}/moderation/")
 
 

@@ -38,8 +38,8 @@ from kernel.queue import enqueue_on_commit
 
 from .audit import audit_record
 from .models import AuditEntry, ConsentRecord, Story, StoryMedia
-from .services import story_transition
 from .tokens import token_hash
+from .transitions import story_transition
 from .uploads.models import Upload
 from .uploads.selectors import upload_working_path
 
@@ -220,7 +220,6 @@ def story_erase(*, story: Story, actor: Actor, reason: str = "") -> ErasureRepor
         if previous != S.ERASED:
             story_transition(
                 story_id=locked.pk,
-                allowed_from=[s for s in S.values if s != S.ERASED],
                 to=S.ERASED,
                 action="stories.story.erase",
                 actor=actor,

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kernel.cache import public_content_changed
 from kernel.errors import ApplicationError, ConflictError
 from kernel.queue import enqueue, enqueue_on_commit
 
@@ -28,6 +27,7 @@ from .audit import audit_record, diff
 from .models import ConsentRecord, ConsentText, Region, Story, StoryMedia, Topic
 from .selectors import consent_text_current
 from .tokens import new_token, token_hash
+from .transitions import story_transition
 from .upload_tokens import story_by_upload_token, story_upload_token
 
 if TYPE_CHECKING:
@@ -70,51 +70,6 @@ REQUIRED_CONSENTS = (
 
 def _snapshot(story: Story, fields: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(story, name) for name in fields}
-
-
-# --- Transitions --------------------------------------------------------------------------
-def story_transition(
-    *,
-    story_id: int,
-    allowed_from: Iterable[str],
-    to: str,
-    action: str,
-    actor: Actor = None,
-    actor_fallback: str = "submitter",
-    comment: str = "",
-    changes: dict[str, Any] | None = None,
-) -> Story:
-    """Move a story to ``to`` if it is in one of ``allowed_from``; one audit entry.
-
-    Raises ``ConflictError`` (409) when the story is in another state meanwhile, e.g. when
-    a second moderator decided first.
-    """
-    with transaction.atomic():
-        story = Story.objects.select_for_update().get(pk=story_id)
-        if story.status not in set(allowed_from):
-            raise ConflictError(
-                _("Diese Aktion ist im Status „%(status)s“ nicht möglich.")
-                % {"status": story.get_status_display()},
-                extra={"status": story.status},
-            )
-        before = {"status": story.status}
-        story.status = to
-        story.status_changed_at = timezone.now()
-        for name, value in (changes or {}).items():
-            setattr(story, name, value)
-        story.save()
-        audit_record(
-            action=action,
-            story=story,
-            actor=actor,
-            actor_fallback=actor_fallback,
-            comment=comment,
-            before=before,
-            after={"status": to},
-        )
-        if S.PUBLISHED in (before["status"], to):
-            transaction.on_commit(public_content_changed)
-    return story
 
 
 # --- Drafts -------------------------------------------------------------------------------
@@ -358,7 +313,6 @@ def story_submit(
             )
         updated = story_transition(
             story_id=story.pk,
-            allowed_from=[S.DRAFT],
             to=S.AWAITING_CONFIRMATION,
             action="stories.story.submit",
             changes={"submitted_at": timezone.now()},
@@ -485,14 +439,6 @@ def story_withdraw(*, story: Story, comment: str = "") -> Story:
     with transaction.atomic():
         updated = story_transition(
             story_id=story.pk,
-            allowed_from=[
-                S.DRAFT,
-                S.AWAITING_CONFIRMATION,
-                S.IN_REVIEW,
-                S.CHANGES_REQUESTED,
-                S.APPROVED,
-                S.PUBLISHED,
-            ],
             to=S.WITHDRAWN,
             action="stories.story.withdraw",
             comment=comment,

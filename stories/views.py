@@ -18,6 +18,7 @@ from . import abuse, selectors, services
 from .forms import StatusLinkRequestForm
 from .links import status_token
 from .models import ConsentText, Story
+from .transitions import can_transition
 
 
 @require_GET
@@ -85,13 +86,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "status_words": selectors.story_status_for_submitter(story=story),
         "media": media,
         "media_stuck": media is not None and selectors.media_is_stuck(media=media),
-        "can_withdraw": story.status
-        not in (
-            Story.Status.WITHDRAWN,
-            Story.Status.ERASED,
-            Story.Status.REJECTED,
-            Story.Status.TAKEN_DOWN,
-        ),
+        "can_withdraw": can_transition(story, Story.Status.WITHDRAWN),
     }
     return render(request, "stories/status.html", context)
 

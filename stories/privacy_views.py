@@ -21,10 +21,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.roles import Role
+
 from . import privacy
 from .models import Story
-
-CAMPAIGN_ADMIN_GROUP = "campaign_admin"  # kernel.roles.Role.CAMPAIGN_ADMIN
 
 app_name = "privacy"
 
@@ -33,7 +33,7 @@ def user_may_manage_privacy(user: Any) -> bool:
     """Only campaign admins (and superusers) see, export and erase a person's data."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return bool(user.is_superuser or user.groups.filter(name=CAMPAIGN_ADMIN_GROUP).exists())
+    return bool(user.is_superuser or user.groups.filter(name=Role.CAMPAIGN_ADMIN).exists())
 
 
 def _require_admin(request: HttpRequest) -> None:

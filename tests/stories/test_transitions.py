@@ -24,7 +24,7 @@ def test_the_table_names_every_status_and_only_statuses() -> None:
         S.APPROVED,
         S.PUBLISHED,
     ]
-    assert ENDED == {S.REJECTED, S.WITHDRAWN, S.TAKEN_DOWN, S.ERASED}
+    assert {S.REJECTED, S.WITHDRAWN, S.TAKEN_DOWN, S.ERASED} == ENDED
     assert allowed_from(S.ERASED) == set(S.values) - {S.ERASED}
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kernel.errors import ConflictError
 
 from . import abuse, selectors, services
+from .form_views import open_for_revision
 from .forms import StatusLinkRequestForm
 from .links import status_token
 from .models import ConsentText, Story
@@ -66,8 +67,6 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     if story is None or story.status == Story.Status.ERASED:
         return render(request, "stories/link_invalid.html", status=404)
     if request.method == "POST" and request.POST.get("action") == "edit":
-        from .form_views import open_for_revision
-
         try:
             token = services.story_grant_edit_access(story=story)
         except ConflictError:

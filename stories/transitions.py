@@ -75,6 +75,8 @@ def story_transition(
     (409) when the story is in another state meanwhile, e.g. when a second moderator decided
     first.
     """
+    if "status" in (changes or {}):
+        raise ValueError("the status is story_transition's ``to``, not one of its changes")
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story_id)
         narrowed = allowed_from is None or story.status in set(allowed_from)

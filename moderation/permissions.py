@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import ConflictError, ForbiddenError
 from stories.models import Story
+from stories.transitions import allowed_from
 
 from .models import Approval, Claim
 
@@ -55,11 +56,12 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "note": (*WORKABLE, S.PUBLISHED, S.REJECTED, S.TAKEN_DOWN, S.WITHDRAWN),
     "assign": WORKABLE,
     "rerun_media": WORKABLE,
-    "approve": (S.IN_REVIEW,),
-    "reject": (S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED),
-    "request_changes": (S.IN_REVIEW,),
-    "publish": (S.APPROVED,),
-    "takedown": (S.APPROVED, S.PUBLISHED),
+    # The decisions are status changes: the story lifecycle's one table says from where.
+    "approve": tuple(allowed_from(S.APPROVED)),
+    "reject": tuple(allowed_from(S.REJECTED)),
+    "request_changes": tuple(allowed_from(S.CHANGES_REQUESTED)),
+    "publish": tuple(allowed_from(S.PUBLISHED)),
+    "takedown": tuple(allowed_from(S.TAKEN_DOWN)),
 }
 # Actions another moderator's claim blocks. Taking down is urgent and never blocked.
 BLOCKED_BY_FOREIGN_CLAIM = frozenset(

@@ -26,7 +26,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.files.storage import default_storage
@@ -38,8 +37,9 @@ from kernel.queue import enqueue_on_commit
 
 from .audit import audit_record
 from .models import AuditEntry, ConsentRecord, Story, StoryMedia
-from .services import story_transition
+from .signals import is_partner_code
 from .tokens import token_hash
+from .transitions import story_transition
 from .uploads.models import Upload
 from .uploads.selectors import upload_working_path
 
@@ -214,13 +214,12 @@ def story_erase(*, story: Story, actor: Actor, reason: str = "") -> ErasureRepor
         media_ids = list(locked.media.values_list("pk", flat=True))
         keys = _storage_keys(locked, uploads)
 
-        partner_ref = locked.partner_ref if _is_partner_code(locked.partner_ref) else ""
+        partner_ref = locked.partner_ref if is_partner_code(locked.partner_ref) else ""
         changes = {**PERSONAL_FIELDS, "partner_ref": partner_ref}
         changes["access_token_hash"] = token_hash(secrets.token_urlsafe(32))  # link stops working
         if previous != S.ERASED:
             story_transition(
                 story_id=locked.pk,
-                allowed_from=[s for s in S.values if s != S.ERASED],
                 to=S.ERASED,
                 action="stories.story.erase",
                 actor=actor,
@@ -297,14 +296,6 @@ def story_erase(*, story: Story, actor: Actor, reason: str = "") -> ErasureRepor
         report.related_rows_scrubbed,
     )
     return report
-
-
-def _is_partner_code(ref: str) -> bool:
-    """A partner's reference code names an organisation, not the person; anything else goes."""
-    if not ref or not apps.is_installed("publishing.partners"):
-        return False
-    partner = apps.get_model("partners", "Partner")
-    return bool(partner._default_manager.filter(ref_code=ref).exists())
 
 
 # --- Access (export) ------------------------------------------------------------------------

@@ -20,15 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kernel.errors import ApplicationError, ConflictError
 
 from . import selectors, services
+from .form_views import open_for_revision
 from .link_language import speaks_link_language
 from .links import LANGUAGE_PARAMETER, status_token
 from .models import Story, StoryMedia
 from .replies import REPLY_MAX_LENGTH, story_reply_to_change_request
 from .timeline import story_timeline
+from .transitions import can_transition
 
 CONFIRMED_PARAMETER = "bestaetigt"
-OPEN_ENDED = (Story.Status.WITHDRAWN, Story.Status.ERASED, Story.Status.REJECTED)
-STOPPED = (*OPEN_ENDED, Story.Status.TAKEN_DOWN)
 
 
 @speaks_link_language
@@ -60,8 +60,6 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     reply_error = ""
     if action == "edit":
-        from .form_views import open_for_revision
-
         try:
             edit_token = services.story_grant_edit_access(story=story)
         except ConflictError:
@@ -93,7 +91,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "reply_sent": request.GET.get("antwort") == "1",
         "reply_error": reply_error,
         "reply_max_length": REPLY_MAX_LENGTH,
-        "can_withdraw": story.status not in STOPPED,
+        "can_withdraw": can_transition(story, Story.Status.WITHDRAWN),
     }
     return render(request, "stories/status.html", context, status=400 if reply_error else 200)
 

@@ -68,14 +68,6 @@ UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", default=24)
 UPLOAD_CREATE_RATE = env("UPLOAD_CREATE_RATE", default="30/hour")
 # A long PATCH confirms its progress every this many bytes (0: only at the end).
 UPLOAD_CHECKPOINT_BYTES = env.int("UPLOAD_CHECKPOINT_BYTES", default=16 * 1024**2)
-# Dotted paths to hooks: (upload_token: str) -> owner key or None (the owner the token
-# proves; unset refuses every upload), and (upload_id: uuid.UUID) -> None.
-UPLOADS_OWNER_VALIDATOR = env(
-    "UPLOADS_OWNER_VALIDATOR", default="stories.services.upload_owner_for_token"
-)
-UPLOADS_ON_COMPLETE = env("UPLOADS_ON_COMPLETE", default="stories.services.on_upload_complete")
-# Dotted path to (upload_id: uuid.UUID) -> bool: may this upload no longer be deleted by tus?
-UPLOADS_IN_USE = env("UPLOADS_IN_USE", default="stories.services.upload_in_use")
 
 # --- Submission form ---
 # Drafts started and stories sent per client address, counted in Redis; fails open.

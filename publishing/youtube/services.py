@@ -32,7 +32,7 @@ from kernel.queue import enqueue
 from kernel.roles import Role
 from stories.audit import audit_record
 from stories.models import Story
-from stories.services import story_transition
+from stories.transitions import ENDED, can_transition, story_transition
 
 from .api import (
     authorization_url,
@@ -57,7 +57,7 @@ ACTIVE = (P.QUEUED, P.WAITING_FOR_QUOTA, P.UPLOADING, P.PROCESSING)
 # Before any byte went to YouTube the publisher may still change the metadata.
 EDITABLE = (P.QUEUED, P.WAITING_FOR_QUOTA, P.FAILED)
 # A story in these states must not be (or stay) on YouTube.
-GONE_STORY = (S.WITHDRAWN, S.TAKEN_DOWN, S.ERASED, S.REJECTED)
+GONE_STORY = tuple(sorted(ENDED))  # the story lifecycle table decides which
 
 
 class PublicationCancelled(Exception):
@@ -835,10 +835,9 @@ def publication_published(*, publication_id: int) -> Publication:
                 "youtube_checked_at": timezone.now(),
             },
         )
-        if story.status == S.APPROVED:
+        if can_transition(story, S.PUBLISHED):
             story_transition(
                 story_id=story.pk,
-                allowed_from=[S.APPROVED],
                 to=S.PUBLISHED,
                 action="publishing.story.published",
                 actor_fallback="system",

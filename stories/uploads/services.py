@@ -7,9 +7,10 @@ PATCH runs it holds an exclusive ``flock`` on the working file: a second writer 
 same upload is refused with 423 instead of interleaving bytes.
 
 Authorisation is by the upload token alone (deny by default): creation hands the token to
-``UPLOADS_OWNER_VALIDATOR``, which answers with the owner it proves (or None); the upload
-keeps the token's hash, and every later write or read must present the same token. Nothing
-the client names (the ``draft`` metadata of older clients, a public id) decides ownership.
+the owner app's ``owner_for_token`` (registered in ``hooks``), which answers with the owner it
+proves (or None); the upload keeps the token's hash, and every later write or read must
+present the same token. Nothing the client names (the ``draft`` metadata of older clients, a
+public id) decides ownership.
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, NoReturn
 
 import filetype
 from django.conf import settings
@@ -33,9 +33,9 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from . import tus
+from .hooks import hooks
 from .models import Upload
 from .ratelimit import rate_limit_hit
 from .selectors import (
@@ -90,11 +90,6 @@ def client_ip_hash(*, ip: str) -> str:
     return hashlib.sha256(f"{ip}|{settings.SECRET_KEY}".encode()).hexdigest()
 
 
-def _hook(name: str) -> Callable[..., Any] | None:
-    path = getattr(settings, name, None)
-    return import_string(path) if path else None
-
-
 def upload_create(
     *,
     length: int,
@@ -129,7 +124,7 @@ def upload_create(
             headers={"Retry-After": str(retry_after)},
         )
 
-    validator = _hook("UPLOADS_OWNER_VALIDATOR")
+    validator = hooks.owner_for_token
     owner_key = validator(token) if validator is not None else None
     if not owner_key or len(owner_key) > 128:
         raise tus.OwnerRefused("The upload token is unknown, or its draft is closed.")
@@ -393,7 +388,7 @@ def _upload_finish(*, upload: Upload, fh: IO[bytes], path: Path) -> None:
                 "updated_at",
             ]
         )
-        on_complete = _hook("UPLOADS_ON_COMPLETE")
+        on_complete = hooks.on_complete
         if on_complete is not None:
             transaction.on_commit(partial(on_complete, row.id))
 
@@ -435,7 +430,7 @@ def upload_terminate(*, upload_id: uuid.UUID, token: str | None) -> None:
     upload = upload_get_owned(upload_id=upload_id, token=token)
     if upload is None or upload.state == Upload.State.TERMINATED:
         raise tus.UploadNotFound("There is no such upload.")
-    in_use = _hook("UPLOADS_IN_USE")
+    in_use = hooks.in_use
     if in_use is not None and in_use(upload_id):
         raise tus.UploadInUse("This upload is a story's video now and cannot be deleted.")
     if upload_is_expired(upload=upload):

@@ -12,18 +12,14 @@ pytestmark = pytest.mark.django_db
 
 def _published_story(title: str) -> Any:
     from stories.models import Story
-    from stories.services import story_create_draft, story_transition
+    from stories.services import story_create_draft
+    from tests.stories.lifecycle import story_move_to
 
     story, _token = story_create_draft()
     story.title = title
     story.text = "Eine Beispielgeschichte, die zeigt, wie der Seiten-Cache funktioniert."
     story.save()
-    return story_transition(
-        story_id=story.pk,
-        allowed_from=[Story.Status.DRAFT],
-        to=Story.Status.PUBLISHED,
-        action="test.publish",
-    )
+    return story_move_to(story, Story.Status.PUBLISHED, action="test.publish")
 
 
 def test_second_visit_is_a_hit_and_withdrawal_empties_it_at_once(

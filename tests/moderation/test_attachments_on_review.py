@@ -13,7 +13,8 @@ from PIL import Image
 
 from stories import attachments
 from stories.models import Story
-from stories.services import story_create_draft, story_transition
+from stories.services import story_create_draft
+from tests.stories.lifecycle import story_move_to
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def _story_with_attachments() -> Story:
     attachments.story_set_subtitles(
         story=story, raw=b"WEBVTT\n\n00:01.000 --> 00:02.000\nHallo\n", language="de"
     )
-    story_transition(story_id=story.pk, allowed_from=["draft"], to="in_review", action="test")
+    story_move_to(story, "in_review")
     story.refresh_from_db()
     return story
 

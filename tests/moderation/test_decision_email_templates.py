@@ -13,6 +13,7 @@ from moderation.models import DecisionEmailTemplate
 from moderation.notifications import decision_email_send
 from stories.models import Story
 from stories.services import story_create_draft, story_transition
+from tests.stories.lifecycle import story_move_to
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def _approved_story(language: str) -> Story:
     Story.objects.filter(pk=story.pk).update(
         title="Нова робота", submitter_name="Олена", submitter_email="olena@example.org"
     )
-    story_transition(story_id=story.pk, allowed_from=["draft"], to="in_review", action="t")
+    story_move_to(story, "in_review")
     return story_transition(
         story_id=story.pk, allowed_from=["in_review"], to="approved", action="t"
     )

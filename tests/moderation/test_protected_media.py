@@ -13,8 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from stories.models import StoryMedia
-from stories.services import story_create_draft, story_transition
+from stories.services import story_create_draft
 from stories.uploads.models import Upload
+from tests.stories.lifecycle import story_move_to
 from tests.support import s3
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def _story_with_poster() -> tuple[int, str]:
         expires_at=timezone.now(),
     )
     StoryMedia.objects.create(story=story, upload=upload, state="ready", poster_key=key)
-    story_transition(story_id=story.pk, allowed_from=["draft"], to="in_review", action="t")
+    story_move_to(story, "in_review")
     return story.pk, key
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from stories import services
 from stories.models import ConsentRecord, ConsentText, Region, Story, Topic
+from stories.upload_tokens import story_upload_token
 from stories.uploads.models import Upload
 from stories.uploads.selectors import upload_token_hash
 
@@ -40,7 +41,7 @@ def _finished_upload(story: Story) -> Upload:
     """A completed upload row as the tus endpoint leaves it (its own tests cover the bytes)."""
     return Upload.objects.create(
         owner_key=str(story.public_id),
-        token_hash=upload_token_hash(services.story_upload_token(story=story)),
+        token_hash=upload_token_hash(story_upload_token(story=story)),
         length=10,
         offset=10,
         state=Upload.State.COMPLETED,

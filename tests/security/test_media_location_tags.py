@@ -27,6 +27,7 @@ from stories import services
 from stories.models import Story, StoryMedia
 from stories.upload_tokens import story_upload_token
 from stories.uploads.models import Upload
+from tests.stories.lifecycle import story_move_to
 from tests.support.services import CeleryWorker, routed, wait_for
 from workers.media import samples
 
@@ -236,7 +237,7 @@ def test_media_of_a_withdrawn_story_is_not_served_in_development(
         preview_key=keys["preview.mp4"],
         poster_key=keys["poster.jpg"],
     )
-    services.story_transition(story_id=story.pk, allowed_from=["draft"], to="in_review", action="t")
+    story_move_to(story, "in_review")
     services.story_transition(
         story_id=story.pk, allowed_from=["in_review"], to="withdrawn", action="t"
     )

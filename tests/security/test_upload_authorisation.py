@@ -22,6 +22,7 @@ from tusclient.exceptions import TusCommunicationError
 
 from stories.models import Story, StoryMedia
 from stories.uploads.models import Upload
+from tests.stories.lifecycle import story_move_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -233,11 +234,10 @@ def test_only_uploads_made_with_the_drafts_own_token_are_attached() -> None:
 
 
 def test_a_closed_drafts_token_starts_no_upload(live_server: Any) -> None:
-    from stories.services import story_transition
 
     draft = _draft(live_server.url)
     story = Story.objects.get(public_id=draft["id"])
-    story_transition(story_id=story.pk, allowed_from=["draft"], to="in_review", action="test")
+    story_move_to(story, "in_review")
     response = requests.post(
         f"{live_server.url}/api/v1/uploads/",
         headers={**TUS, "Upload-Length": "10", "Upload-Token": draft["upload_token"]},

@@ -12,6 +12,7 @@ from django.test import Client
 from stories.links import status_token
 from stories.models import AuditEntry, Story
 from stories.services import consent_record, story_create_draft, story_transition
+from tests.stories.lifecycle import story_move_to
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def _story_with_change_request() -> Story:
     StoryMedia.objects.create(story=story, upload=upload, state=StoryMedia.State.READY)
     for purpose in ("publication", "usage_rights", "special_categories", "people_in_video"):
         consent_record(story=story, purpose=purpose, granted=True, language="de")
-    story_transition(story_id=story.pk, allowed_from=["draft"], to="in_review", action="t")
+    story_move_to(story, "in_review")
     return story_transition(
         story_id=story.pk,
         allowed_from=["in_review"],

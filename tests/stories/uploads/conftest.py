@@ -13,6 +13,8 @@ import pytest
 from django.test import Client
 from PIL import Image
 
+from stories.uploads.hooks import hooks
+
 TOKEN_PREFIX = "test-upload-token-"
 TOKEN = f"{TOKEN_PREFIX}draft-1"
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0", "HTTP_UPLOAD_TOKEN": TOKEN}
@@ -34,11 +36,13 @@ def token_for(owner: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _uploads_settings(settings: Any, tmp_path: Path) -> None:
+def _uploads_settings(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.UPLOAD_TEMP_DIR = tmp_path / "uploads"
     settings.UPLOAD_CREATE_RATE = "100000/hour"
-    settings.UPLOADS_OWNER_VALIDATOR = f"{__name__}.owner_of_test_token"
-    settings.UPLOADS_ON_COMPLETE = None
+    # The endpoint on its own: test tokens prove owners, nothing is attached on completion.
+    # (monkeypatch puts the stories app's registered hooks back after each test.)
+    monkeypatch.setattr(hooks, "owner_for_token", owner_of_test_token)
+    monkeypatch.setattr(hooks, "on_complete", None)
 
 
 def _ffmpeg(out: Path, *args: str) -> Path:

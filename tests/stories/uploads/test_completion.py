@@ -11,6 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 
+from stories.uploads.hooks import hooks
 from stories.uploads.models import Upload
 from stories.uploads.selectors import REJECTION_MESSAGES
 
@@ -41,7 +42,7 @@ def test_a_video_is_stored_and_handed_on(
     mime: str,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    settings.UPLOADS_ON_COMPLETE = f"{__name__}.record_completion"
+    hooks.on_complete = record_completion
     data = samples[sample].read_bytes()
     completed.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -76,7 +77,7 @@ def test_not_a_video_is_rejected_in_german(
     code: str,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    settings.UPLOADS_ON_COMPLETE = f"{__name__}.record_completion"
+    hooks.on_complete = record_completion
     completed.clear()
     data = samples[sample].read_bytes()
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from stories.uploads.hooks import hooks
 from stories.uploads.models import Upload
 
 from .conftest import OFFSET_TYPE, TUS, UPLOADS_URL, create, metadata_header, patch, token_for
@@ -106,7 +107,7 @@ def accept_only_open_draft(token: str) -> str | None:
 
 
 def test_owner_validator_hook_refuses_unknown_tokens(client: Client, settings: Any) -> None:
-    settings.UPLOADS_OWNER_VALIDATOR = f"{__name__}.accept_only_open_draft"
+    hooks.owner_for_token = accept_only_open_draft
     refused = create(client, 10, draft="open-draft")  # naming a draft proves nothing
     assert refused.status_code == 403
     assert refused.json()["extra"]["code"] == "owner_refused"
@@ -123,7 +124,7 @@ def test_owner_validator_hook_refuses_unknown_tokens(client: Client, settings: A
 def test_without_an_owner_validator_every_creation_is_refused(
     client: Client, settings: Any
 ) -> None:
-    settings.UPLOADS_OWNER_VALIDATOR = None
+    hooks.owner_for_token = None
     refused = create(client, 10)
     assert refused.status_code == 403
     assert Upload.objects.count() == 0

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kernel.errors import ApplicationError, ConflictError
 
 from .. import abuse, selectors, services
-from ..forms import VIDEO_LANGUAGES, CheckStepForm
+from ..forms import (
+    VIDEO_LANGUAGES,
+    CheckStepForm,
+    PeopleStepForm,
+    StoryStepForm,
+    VideoStepForm,
+)
 from ..links import status_token
 from ..models import ConsentText, Story, StorySubtitle
 from ..services import REQUIRED_CONSENTS
@@ -57,8 +63,17 @@ def _summary(request: HttpRequest, story: Story) -> dict[str, Any]:
     }
 
 
+def _field_label(name: str) -> str:
+    """The label the person saw for ``name`` on its step, so each error says which field."""
+    for form_class in (StoryStepForm, VideoStepForm, PeopleStepForm):
+        field = form_class.base_fields.get(name)
+        if field is not None and field.label:
+            return str(field.label)
+    return {"consents": _("Einwilligungen"), "video": _("Video")}.get(name, "")
+
+
 def _submit_errors(errors: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """Errors of ``story_submit`` as (link to the field on its step, message)."""
+    """Errors of ``story_submit`` as (link to the field on its step, "Label: message")."""
     items = []
     for name, messages_ in errors.items():
         step = STEP_OF_FIELD.get(name, "people")
@@ -68,8 +83,10 @@ def _submit_errors(errors: dict[str, list[str]]) -> list[tuple[str, str]]:
             "submitter_role": "id_submitter_role_0",
             "credit": "id_credit_0",
         }.get(name, f"id_{name}")
+        label = _field_label(name)
         for message in messages_:
-            items.append((f"{url}?zurueck={RETURN_TO_CHECK}#{anchor}", message))
+            text = _("%(field)s: %(message)s") % {"field": label, "message": message}
+            items.append((f"{url}?zurueck={RETURN_TO_CHECK}#{anchor}", text if label else message))
     return items
 
 

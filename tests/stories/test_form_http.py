@@ -253,3 +253,20 @@ def test_photos_and_subtitles_without_javascript(client_ip: str) -> None:
         {"video_language": "de", "subtitles": broken, "subtitle_language": "de"},
     )
     assert "keine Untertitel-Datei" in response.content.decode()
+
+
+def test_sending_an_incomplete_draft_names_each_missing_field(client: Client) -> None:
+    """Step 4 once said "Bitte füllen Sie dieses Feld aus." five times, naming nothing."""
+    client.post("/mitmachen/", {"title": "Gemeinsam stark"})
+    response = client.post("/mitmachen/pruefen/", {"go": "send"})
+    assert response.status_code == 200
+    import re
+
+    summary = re.search(r"data-error-summary.*?</div>", response.content.decode(), re.S)
+    assert summary is not None
+    items = re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', summary.group(0), re.S)
+    texts = [text.strip() for _href, text in items]
+    assert len(texts) == len(set(texts)), texts  # no message twice
+    for label in ("Geschichte", "Region", "Thema", "Video", "Name", "E-Mail", "Einwilligungen"):
+        assert any(label in text.split(": ", 1)[0] for text in texts), (label, texts)
+    assert all("#id_" in href for href, _text in items)

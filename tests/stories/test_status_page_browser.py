@@ -19,6 +19,7 @@ from stories.models import AuditEntry, Region, Story, StoryMedia, Topic
 from stories.services import consent_record, story_create_draft, story_transition
 from stories.uploads.models import Upload
 from tests.conftest import axe_violations
+from tests.stories.lifecycle import story_move_to
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,7 +62,7 @@ def _story(*, media_state: str, status: str = "in_review", language: str = "de")
     )
     for purpose in ("publication", "usage_rights", "special_categories", "people_in_video"):
         consent_record(story=story, purpose=purpose, granted=True, language="de")
-    story_transition(story_id=story.pk, allowed_from=["draft"], to=status, action="t")
+    story_move_to(story, status)
     return Story.objects.get(pk=story.pk)
 
 

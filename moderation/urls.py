@@ -10,6 +10,7 @@ app_name = "moderation"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
+    path("fortschritt/", views.media_progress, name="media_progress"),
     path("stories/<int:story_id>/", views.story_detail, name="story"),
     path("stories/<int:story_id>/ping/", views.claim_ping, name="claim_ping"),
     path("stories/<int:story_id>/media/<str:kind>/", views.media, name="media"),

@@ -100,3 +100,17 @@ def media_poster_sources(*, media: StoryMedia) -> dict[str, str]:
     """
     posters = (media.summary or {}).get("posters") or {}
     return {str(name): str(key) for name, key in posters.items() if key}
+
+
+def media_progress_of(*, story_ids: list[int]) -> dict[int, StoryMedia]:
+    """The current video job of each story, for live progress in lists (one query)."""
+    rows = StoryMedia.objects.filter(story_id__in=story_ids, is_current=True).only(
+        "story_id",
+        "state",
+        "progress_percent",
+        "eta_seconds",
+        "enqueued_at",
+        "started_at",
+        "created_at",
+    )
+    return {media.story_id: media for media in rows}

@@ -50,5 +50,35 @@
 
     var error = document.getElementById("action-error");
     if (error) { error.setAttribute("tabindex", "-1"); error.focus(); }
+
+    // Live processing progress in the queue: the rows whose video is still being processed
+    // ask for their jobs every two seconds and show state and percentage as they change.
+    var table = document.querySelector("table[data-progress-url]");
+    function running() { return document.querySelectorAll("[data-media-progress]"); }
+    function pollProgress() {
+      var cells = running();
+      if (!table || !cells.length) { return; }
+      var ids = Array.prototype.map.call(cells, function (cell) { return cell.dataset.mediaProgress; });
+      window.fetch(table.dataset.progressUrl + "?ids=" + ids.join(","), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }, cache: "no-store"
+      })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (jobs) {
+          if (jobs) {
+            Array.prototype.forEach.call(cells, function (cell) {
+              var job = jobs[cell.dataset.mediaProgress];
+              if (!job) { return; }
+              cell.className = "media-state media-" + job.state;
+              cell.textContent = job.label + (job.state === "transcoding" ? " " + job.percent + " %" : "");
+              if (["waiting", "probing", "transcoding"].indexOf(job.state) === -1) {
+                cell.removeAttribute("data-media-progress");
+              }
+            });
+          }
+          window.setTimeout(pollProgress, 2000);
+        })
+        .catch(function () { window.setTimeout(pollProgress, 5000); });
+    }
+    window.setTimeout(pollProgress, 2000);
   });
 })();

@@ -73,3 +73,34 @@ def test_a_campaign_admin_sees_every_staff_page_and_the_current_one_is_marked(
     page = client.get("/betrieb/pipeline/").content.decode()
     assert 'aria-current="page" data-nav="pipeline"' in page
     assert 'class="ws-table' in page  # the pipeline page is styled like the workspace
+
+
+def test_the_queue_asks_for_live_progress_of_its_running_videos(
+    client: Client, moderator: User, partner: User
+) -> None:
+    from stories.models import StoryMedia
+
+    from .factories import StoryFactory, attach_media
+
+    running = StoryFactory()
+    attach_media(running, state=StoryMedia.State.TRANSCODING, progress_percent=37, eta_seconds=20)
+    done = StoryFactory()
+    attach_media(done)
+    client.force_login(moderator)
+    page = client.get("/moderation/").content.decode()
+    assert f'data-media-progress="{running.pk}"' in page
+    assert f'data-media-progress="{done.pk}"' not in page
+
+    answer = client.get("/moderation/fortschritt/", {"ids": f"{running.pk},{done.pk},x"}).json()
+    assert answer[str(running.pk)] == {
+        "state": "transcoding",
+        "label": "Wird umgewandelt",
+        "percent": 37,
+        "eta_seconds": 20,
+    }
+    assert answer[str(done.pk)]["state"] == "ready"
+
+    outsider = Client()
+    assert outsider.get("/moderation/fortschritt/", {"ids": running.pk}).status_code == 302
+    outsider.force_login(partner)
+    assert outsider.get("/moderation/fortschritt/", {"ids": running.pk}).status_code == 403

@@ -284,6 +284,17 @@ def wait_until_ok(
         time.sleep(0.2)
 
 
+def start_redis(var_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A private redis-server on a free loopback port, as production has one; and its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+         "--appendonly", "no", "--dir", str(var_dir)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return server, f"redis://127.0.0.1:{port}/0"
+
+
 def stop_server(server: subprocess.Popen[bytes] | None) -> None:
     """Terminate ``server`` and wait for it; kill it if it does not stop in 15 s."""
     if server is None or server.poll() is not None:

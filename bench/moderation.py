@@ -31,13 +31,13 @@ from typing import Any
 from common import (
     bulk_stories,
     environment,
-    free_port,
     have_wrk,
     load_threads,
     load_wrk,
     query_count,
     setup_django,
     start_gunicorn,
+    start_redis,
     stop_server,
 )
 
@@ -78,13 +78,7 @@ def main() -> None:
     env = environment(var_dir, MODERATION_REQUIRE_2FA="false")
     server: subprocess.Popen[bytes] | None = None
     # The product's shared cache (the queue's fragments) lives in Redis, as in production.
-    redis_port = free_port()
-    redis_server = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
-         "--appendonly", "no", "--dir", str(var_dir)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    redis_server, env["REDIS_URL"] = start_redis(var_dir)
     try:
         setup_django(env)
         from django.conf import settings

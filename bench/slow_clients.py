@@ -292,8 +292,6 @@ def main() -> int:
         "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nothing there: limits fail open
         "LOG_LEVEL": "ERROR",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,127.0.0.2",
-        # The endpoint with its real draft check, without the hand-over to the media pipeline.
-        "UPLOADS_ON_COMPLETE": "",
     }
     results = []
     try:

@@ -1,32 +1,62 @@
-"""Sentences for publishers about a publication that failed, in the interface language.
+"""Sentences for publishers about a publication, rendered in the reader's language.
 
-The publish tasks store these in ``Publication.failure_reason``; keeping them here keeps the
-task module free of wording and every text in gettext.
+A failure is stored as a code and its parameters (``Publication.failure_code`` and
+``failure_params``) and rendered here when someone reads it (``failure_text``), so a
+publisher reading in Arabic gets Arabic. ``failure_reason`` keeps the sentence in the
+interface's default language for logs and the pipeline page.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
-
-def video_gone() -> str:
-    return _("Das Video gibt es auf YouTube nicht mehr (es wurde dort gelöscht).")
-
-
-def youtube_refused(error: object) -> str:
-    return _("YouTube hat die Anfrage abgelehnt: %(error)s") % {"error": error}
-
-
-def kept_failing() -> str:
-    return _("YouTube oder das Netz ist wiederholt ausgefallen; bitte später erneut versuchen.")
+REJECTED = "rejected"  # our client library's own sentence (``message_for_publisher``)
+VIDEO_GONE = "video_gone"
+REFUSED = "refused"
+KEPT_FAILING = "kept_failing"
+PROCESSING_REFUSED = "processing_refused"
+TOO_LONG = "processing_too_long"
 
 
-def processing_refused(state: str, detail: str) -> str:
-    return _("YouTube konnte das Video nicht veröffentlichen (%(state)s: %(detail)s).") % {
-        "state": state,
-        "detail": detail or _("kein Grund angegeben"),
+def failure_text(code: str, **params: Any) -> str:
+    """The failure ``code`` with ``params`` in words, in the active language ("" if unknown)."""
+    detail = str(params.get("detail") or "")
+    if code == REJECTED:
+        return detail
+    if code == VIDEO_GONE:
+        return _("Das Video gibt es auf YouTube nicht mehr (es wurde dort gelöscht).")
+    if code == REFUSED:
+        return _("YouTube hat die Anfrage abgelehnt: %(error)s") % {"error": detail}
+    if code == KEPT_FAILING:
+        return _("YouTube oder das Netz ist wiederholt ausgefallen; bitte später erneut versuchen.")
+    if code == PROCESSING_REFUSED:
+        return _("YouTube konnte das Video nicht veröffentlichen (%(state)s: %(detail)s).") % {
+            "state": params.get("state", ""),
+            "detail": detail or _("kein Grund angegeben"),
+        }
+    if code == TOO_LONG:
+        return _("YouTube hat die Verarbeitung des Videos nicht rechtzeitig abgeschlossen.")
+    return ""
+
+
+def nothing_on_youtube() -> str:
+    return _("Nichts wurde auf YouTube veröffentlicht.")
+
+
+def video_taken_down(video_id: str, outcome: str) -> str:
+    """The audit comment of a takedown YouTube confirmed (outcome: private, deleted, gone)."""
+    words = {
+        "private": _("auf privat gestellt"),
+        "deleted": _("gelöscht"),
+        "gone": _("war schon nicht mehr da"),
+    }
+    return _("YouTube-Video %(video)s: %(outcome)s") % {
+        "video": video_id,
+        "outcome": words.get(outcome, outcome),
     }
 
 
-def processing_too_long() -> str:
-    return _("YouTube hat die Verarbeitung des Videos nicht rechtzeitig abgeschlossen.")
+def story_withdrawn() -> str:
+    return _("Die Geschichte wurde zurückgezogen oder gesperrt.")

@@ -29,6 +29,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from googleapiclient.discovery import Resource
 
+from stories.models import Story
+
 from .api import (
     QuotaExhausted,
     ReconnectRequired,
@@ -58,7 +60,10 @@ Record = Callable[[str, int], None]
 
 def takedown_mode(publication: Publication) -> Mode:
     """Delete when the person was erased (Art. 17 GDPR) or ``YOUTUBE_TAKEDOWN_MODE`` says so."""
-    if publication.story.status == "erased" or settings.YOUTUBE_TAKEDOWN_MODE == "delete":
+    if (
+        publication.story.status == Story.Status.ERASED
+        or settings.YOUTUBE_TAKEDOWN_MODE == "delete"
+    ):
         return "delete"
     return "private"
 
@@ -281,7 +286,7 @@ def overdue(now: dt.datetime) -> QuerySet[Publication]:
 
 def alert_overdue(*, now: dt.datetime | None = None) -> list[int]:
     """E-mail the campaign admins once per takedown that is overdue; returns the ids alerted."""
-    from .services import _campaign_admin_emails
+    from .services import campaign_admin_emails
 
     moment = now or timezone.now()
     alerted: list[int] = []
@@ -292,7 +297,7 @@ def alert_overdue(*, now: dt.datetime | None = None) -> list[int]:
             ).update(takedown_alerted_at=moment)
         if claimed:
             alerted.append(publication.pk)
-            _mail_overdue(publication, _campaign_admin_emails())
+            _mail_overdue(publication, campaign_admin_emails())
     return alerted
 
 

@@ -45,16 +45,21 @@ def nothing_on_youtube() -> str:
     return _("Nichts wurde auf YouTube veröffentlicht.")
 
 
-def video_taken_down(video_id: str, outcome: str) -> str:
-    """The audit comment of a takedown YouTube confirmed (outcome: private, deleted, gone)."""
+def takedown_outcome_text(outcome: str) -> str:
+    """What the takedown's first step did to the video (private, deleted, gone), in words."""
     words = {
         "private": _("auf privat gestellt"),
         "deleted": _("gelöscht"),
         "gone": _("war schon nicht mehr da"),
     }
+    return words.get(outcome, outcome)
+
+
+def video_taken_down(video_id: str, outcome: str) -> str:
+    """The audit comment of a takedown YouTube confirmed."""
     return _("YouTube-Video %(video)s: %(outcome)s") % {
         "video": video_id,
-        "outcome": words.get(outcome, outcome),
+        "outcome": takedown_outcome_text(outcome),
     }
 
 

@@ -61,3 +61,18 @@ def test_playlist_titles_are_the_campaign_and_the_region_or_topic() -> None:
     ]
     story.region = Region(slug="andere", name="Andere", is_other=True)
     assert [kind for kind, _key, _title in services.playlist_targets(story)] == ["topic"]
+
+
+def test_takedown_steps_read_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from publishing.youtube.takedown import step_line
+
+    with translation.override("en"):
+        assert step_line({"step": "video", "outcome": "private"}) == "Video: made private"
+        assert (
+            step_line({"step": "playlist:PL1", "outcome": "done", "removed": 2})
+            == "Playlist PL1: Entries removed: 2"
+        )
+    with translation.override("de"):
+        assert step_line({"step": "video", "outcome": "deleted"}) == "Video: gelöscht"

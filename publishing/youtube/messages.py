@@ -11,20 +11,54 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-REJECTED = "rejected"  # our client library's own sentence (``message_for_publisher``)
+REJECTED = "rejected"  # params: reason (PublishRejected.reason), detail (its English sentence)
 VIDEO_GONE = "video_gone"
 REFUSED = "refused"
 KEPT_FAILING = "kept_failing"
 PROCESSING_REFUSED = "processing_refused"
 TOO_LONG = "processing_too_long"
 
+# What our client library's PublishRejected reasons mean for a publisher (its own sentence,
+# in English, stays the technical detail).
+REJECTED_TEXTS = {
+    "invalidTitle": gettext_noop(
+        "Der Titel ist leer, länger als 100 Zeichen oder enthält < oder >."
+    ),
+    "invalidDescription": gettext_noop(
+        "Die Beschreibung ist länger als 5000 Bytes oder enthält < oder >."
+    ),
+    "invalidTags": gettext_noop(
+        "Die Schlagwörter sind zusammen länger als 500 Zeichen oder enthalten < oder >."
+    ),
+    "invalidCategoryId": gettext_noop("YouTube akzeptiert diese Kategorie nicht."),
+    "invalidPublishAt": gettext_noop(
+        "Der geplante Veröffentlichungszeitpunkt ist ungültig (er braucht ein privates Video)."
+    ),
+    "invalidVideoMetadata": gettext_noop("YouTube hat die Angaben zum Video abgelehnt."),
+    "invalidFilename": gettext_noop("YouTube hat den Dateinamen abgelehnt."),
+    "mediaBodyTooBig": gettext_noop("Die Datei ist größer, als YouTube annimmt."),
+    "invalidImage": gettext_noop("YouTube konnte das Vorschaubild nicht lesen."),
+    "invalidMetadata": gettext_noop("YouTube hat die Angaben zur Untertitelspur abgelehnt."),
+    "contentRequired": gettext_noop("Die Untertiteldatei ist leer."),
+    "invalidPlaylistSnippet": gettext_noop("Der Playlist-Titel ist leer oder zu lang."),
+    "forbidden": gettext_noop(
+        "Der Kanal darf das nicht (eigene Vorschaubilder brauchen zum Beispiel einen "
+        "bestätigten Kanal)."
+    ),
+    "noMedia": gettext_noop(
+        "Die Geschichte hat kein fertig verarbeitetes Video zum Veröffentlichen."
+    ),
+}
+
 
 def failure_text(code: str, **params: Any) -> str:
     """The failure ``code`` with ``params`` in words, in the active language ("" if unknown)."""
     detail = str(params.get("detail") or "")
     if code == REJECTED:
-        return detail
+        known = REJECTED_TEXTS.get(str(params.get("reason", "")))
+        return _(known) if known else detail
     if code == VIDEO_GONE:
         return _("Das Video gibt es auf YouTube nicht mehr (es wurde dort gelöscht).")
     if code == REFUSED:

@@ -99,7 +99,12 @@ def publish_run(*, publication_id: int) -> Next:
         services.channel_mark_reconnect_required(reason=str(error))
         services.publication_pause(publication_id=publication_id, reason=str(error))
     except PublishRejected as error:
-        _fail(publication_id, messages.REJECTED, error, detail=error.message_for_publisher)
+        services.publication_fail(
+            publication_id=publication_id,
+            code=messages.REJECTED,
+            params={"reason": error.reason, "detail": error.message_for_publisher},
+            technical=str(error),
+        )
     except VideoNotFound as error:
         _fail(publication_id, messages.VIDEO_GONE, error)
     except YouTubeApiError as error:

@@ -150,3 +150,14 @@ def test_only_the_transition_module_writes_a_publications_status() -> None:
     assert writes == []
     # ... and the transition module does (the scan would find it).
     assert _status_writes(ROOT / "publishing/youtube/lifecycle.py")
+
+
+def test_every_refusal_reason_of_the_client_library_has_a_translated_text() -> None:
+    from publishing.youtube.api.errors import VALIDATION_REASONS
+
+    assert set(messages.REJECTED_TEXTS) == {*VALIDATION_REASONS, "noMedia"}
+    for reason in messages.REJECTED_TEXTS:
+        german = messages.failure_text(messages.REJECTED, reason=reason, detail="x")
+        with translation.override("tr"):
+            turkish = messages.failure_text(messages.REJECTED, reason=reason, detail="x")
+        assert german not in ("", "x") and turkish != german

@@ -38,7 +38,7 @@ class PublicationSerializer(serializers.Serializer):
     publish_at = serializers.DateTimeField(allow_null=True)
     resume_at = serializers.DateTimeField(allow_null=True)
     attempts = serializers.IntegerField()
-    failure_reason = serializers.CharField()
+    failure_reason = serializers.CharField(source="failure_text")
     thumbnail_set = serializers.BooleanField()
     captions_set = serializers.BooleanField()
     playlists = serializers.ListField(child=serializers.CharField())

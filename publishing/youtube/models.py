@@ -81,6 +81,10 @@ class Publication(models.Model):
     polls = models.PositiveIntegerField(default=0)
     resume_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.TextField(blank=True)  # for the publisher, in words
+    # The failure as a code and its parameters (``messages.failure_text``), rendered in the
+    # reader's language; failure_reason keeps the default language's sentence.
+    failure_code = models.CharField(max_length=32, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
     last_error = models.TextField(blank=True)  # technical detail of the last trouble
     takedown_reason = models.TextField(blank=True)
     # One entry per takedown step and attempt outcome: {"step", "outcome", "detail", "at"};
@@ -129,6 +133,15 @@ class Publication(models.Model):
     @property
     def title(self) -> str:
         return str((self.metadata.get("snippet") or {}).get("title", ""))
+
+    @property
+    def failure_text(self) -> str:
+        """Why the publication failed, in the active language."""
+        from .messages import failure_text
+
+        if self.failure_code:
+            return failure_text(self.failure_code, **self.failure_params) or self.failure_reason
+        return self.failure_reason
 
     @property
     def steps_done(self) -> bool:

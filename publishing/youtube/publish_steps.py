@@ -1,8 +1,8 @@
 """The steps of a publication the publish tasks run: the API client for one run, the upload,
 thumbnail, captions and playlists, and the local copy of a stored file.
 
-Moved out of ``workers.tasks.publish`` so the task module only schedules, retries and maps
-errors; the decisions (which playlists, which extras are optional) live here.
+``runs`` drives them; which extras are optional is decided here (a refused thumbnail or
+caption track is noted, not fatal), the playlists' titles in ``services.playlist_targets``.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def extras(publication_id: int, client: Client, worker: str) -> None:
     if not publication.captions_set:
         _captions(publication, client, record)
     services.publication_heartbeat(publication_id=publication_id, worker=worker)
-    for kind, key, title in _playlist_targets(publication):
+    for kind, key, title in services.playlist_targets(publication.story):
         playlist_id = _ensure_playlist(client, kind=kind, key=key, title=title, record=record)
         if playlist_id in publication.playlists:
             continue
@@ -216,30 +216,6 @@ def _captions(publication: Any, client: Client, record: Any) -> None:
     except PublishRejected as error:
         # Captions are welcome, not required: the video goes out without them.
         services.publication_note_extra(publication_id=publication.pk, note=f"captions: {error}")
-
-
-def _playlist_targets(publication: Any) -> list[tuple[str, str, str]]:
-    from publishing.youtube.models import Playlist
-
-    story = publication.story
-    targets = []
-    if story.region is not None and not story.region.is_other:
-        targets.append(
-            (
-                Playlist.Kind.REGION.value,
-                story.region.slug,
-                f"{settings.CAMPAIGN_NAME} – {story.region.name}",
-            )
-        )
-    if story.topic is not None:
-        targets.append(
-            (
-                Playlist.Kind.TOPIC.value,
-                story.topic.slug,
-                f"{settings.CAMPAIGN_NAME} – {story.topic.name}",
-            )
-        )
-    return targets
 
 
 def _ensure_playlist(

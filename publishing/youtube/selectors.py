@@ -15,15 +15,9 @@ from kernel.roles import Role
 
 from .api import COSTS, QuotaExhausted, QuotaPolicy, next_reset
 from .api.quota import UPLOAD_METHOD, QuotaModel
+from .lifecycle import ACTIVE, GONE_STORY
 from .models import Publication, QuotaLedger, YouTubeChannel
-from .services import (
-    ACTIVE,
-    GONE_STORY,
-    QUOTA_REFUSED_UNITS,
-    QUOTA_REFUSED_UPLOADS,
-    channel_get,
-    quota_day,
-)
+from .services.channel import QUOTA_REFUSED_UNITS, QUOTA_REFUSED_UPLOADS, channel_get, quota_day
 
 P = Publication.Status
 

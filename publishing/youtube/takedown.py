@@ -29,6 +29,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from googleapiclient.discovery import Resource
 
+from stories.models import Story
+
 from .api import (
     QuotaExhausted,
     ReconnectRequired,
@@ -37,6 +39,7 @@ from .api import (
     make_unreachable,
     remove_from_playlist,
 )
+from .messages import takedown_outcome_text
 from .models import Publication
 
 logger = logging.getLogger(__name__)
@@ -58,7 +61,10 @@ Record = Callable[[str, int], None]
 
 def takedown_mode(publication: Publication) -> Mode:
     """Delete when the person was erased (Art. 17 GDPR) or ``YOUTUBE_TAKEDOWN_MODE`` says so."""
-    if publication.story.status == "erased" or settings.YOUTUBE_TAKEDOWN_MODE == "delete":
+    if (
+        publication.story.status == Story.Status.ERASED
+        or settings.YOUTUBE_TAKEDOWN_MODE == "delete"
+    ):
         return "delete"
     return "private"
 
@@ -75,18 +81,29 @@ def error_kind(error: BaseException) -> str:
 
 
 def step_record(
-    *, publication_id: int, step: str, outcome: str, kind: str = "", detail: str = ""
+    *,
+    publication_id: int,
+    step: str,
+    outcome: str,
+    kind: str = "",
+    detail: str = "",
+    removed: int | None = None,
 ) -> None:
-    """Append one step outcome to the publication's takedown log (not a status transition)."""
+    """Append one step outcome to the publication's takedown log (not a status transition).
+
+    ``detail`` is technical; ``step_line`` puts the entry in the reader's words.
+    """
     with transaction.atomic():
         publication = Publication.objects.select_for_update().get(pk=publication_id)
-        entry = {
+        entry: dict[str, Any] = {
             "step": step,
             "outcome": outcome,
             "kind": kind,
             "detail": detail[:500],
             "at": timezone.now().isoformat(),
         }
+        if removed is not None:
+            entry["removed"] = removed
         publication.takedown_steps = [*publication.takedown_steps, entry][-MAX_STEPS_KEPT:]
         fields = ["takedown_steps", "updated_at"]
         if outcome == "failed":
@@ -153,6 +170,24 @@ def step_message(entry: dict[str, Any]) -> str:
         "playlist": str(entry.get("step", "")).removeprefix(PLAYLIST_STEP),
         "reason": text,
     }
+
+
+def step_line(entry: dict[str, Any]) -> str:
+    """One takedown step's latest outcome for the publication page, in the reader's language."""
+    step = str(entry.get("step", ""))
+    name = (
+        _("Video")
+        if step == VIDEO_STEP
+        else _("Playlist %(playlist)s") % {"playlist": step.removeprefix(PLAYLIST_STEP)}
+    )
+    outcome = entry.get("outcome")
+    if outcome == "failed":
+        return f"{name}: {step_message(entry)}"
+    if outcome == "done":
+        text = _("Einträge entfernt: %(count)s") % {"count": entry.get("removed", "?")}
+    else:
+        text = takedown_outcome_text(str(outcome))
+    return f"{name}: {text}"
 
 
 @dataclass(frozen=True)
@@ -231,6 +266,7 @@ def cleanup_steps(
             step=step,
             outcome="done",
             detail=f"{removed} item(s) removed",
+            removed=removed,
         )
     return failed
 
@@ -281,7 +317,7 @@ def overdue(now: dt.datetime) -> QuerySet[Publication]:
 
 def alert_overdue(*, now: dt.datetime | None = None) -> list[int]:
     """E-mail the campaign admins once per takedown that is overdue; returns the ids alerted."""
-    from .services import _campaign_admin_emails
+    from .services import campaign_admin_emails
 
     moment = now or timezone.now()
     alerted: list[int] = []
@@ -292,7 +328,7 @@ def alert_overdue(*, now: dt.datetime | None = None) -> list[int]:
             ).update(takedown_alerted_at=moment)
         if claimed:
             alerted.append(publication.pk)
-            _mail_overdue(publication, _campaign_admin_emails())
+            _mail_overdue(publication, campaign_admin_emails())
     return alerted
 
 

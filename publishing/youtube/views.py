@@ -19,6 +19,7 @@ from kernel.roles import is_campaign_admin
 from . import selectors, services
 from .api import ReconnectRequired, metadata_problems
 from .models import Publication
+from .takedown import step_line as takedown_step_line
 from .takedown import step_states as takedown_step_states
 from .takedown import takedowns_failing
 from .truth import problem_message, publications_with_problems
@@ -185,7 +186,10 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": actions,
         "status_label": selectors.publication_status_label(publication),
         "notices": selectors.publication_notices(publication),
-        "takedown_steps": list(takedown_step_states(publication).values()),
+        "takedown_steps": [
+            {**entry, "line": takedown_step_line(entry)}
+            for entry in takedown_step_states(publication).values()
+        ],
     }
     return render(request, "publishing/publication.html", context)
 

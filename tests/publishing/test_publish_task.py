@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from publishing.youtube import services
 from publishing.youtube.api import next_reset
@@ -266,7 +266,9 @@ def test_youtube_refusals_fail_with_a_reason_for_the_publisher(
 
     publish_story.delay(Publication.objects.get(story=refused).pk)
     failed = wait_for_status(refused, P.FAILED, publish_worker)
-    assert "100 characters or contains < or >" in failed.failure_reason
+    assert "länger als 100 Zeichen oder enthält < oder >" in failed.failure_reason
+    with translation.override("en"):
+        assert "100 characters or contains < or >" in failed.failure_text
 
     # YouTube rejects the video after processing (e.g. a duplicate).
     youtube_standin.faults(processing="rejected")

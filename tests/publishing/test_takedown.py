@@ -100,7 +100,7 @@ def test_withdrawn_before_upload_nothing_reaches_youtube(
     assert done.video_id == ""
     assert youtube_standin.state()["counters"]["sessions_created"] == 0
     entry = AuditEntry.objects.filter(story=story, action="publishing.publication.taken_down")
-    assert entry.get().comment == "Nothing was published on YouTube."
+    assert entry.get().comment == "Nichts wurde auf YouTube veröffentlicht."
 
 
 def test_a_takedown_without_publication_records_that_nothing_was_published(

@@ -4,27 +4,28 @@ No Django here: persistence goes through the callbacks the caller passes (``save
 ``record_call``), so the lead's models and tasks own the database side.
 """
 
-from .client import (
+from .auth import (
     SCOPES,
-    add_to_playlist,
     authorization_url,
-    backoff_delay,
     build_youtube,
-    call_api,
     client_config_for,
-    ensure_playlist,
     exchange_code,
+    make_credentials,
+    token_uri_from_env,
+)
+from .calls import backoff_delay, call_api
+from .client import (
+    add_to_playlist,
+    ensure_playlist,
     existing_playlists,
     get_processing_status,
     get_video,
     insert_caption,
     list_videos,
-    make_credentials,
     make_unreachable,
     remove_from_playlist,
     set_thumbnail,
     takedown,
-    token_uri_from_env,
 )
 from .errors import (
     PublishRejected,

@@ -1,4 +1,4 @@
-"""Building the YouTube client, OAuth, and the small calls a publication task makes.
+"""The small calls a publication task makes: thumbnail, captions, playlists, video status, takedown.
 
 Every function takes the ``youtube`` Resource from ``build_youtube`` and an optional
 ``record_call(method, cost)`` callback, called once per call YouTube accepted so the caller can
@@ -7,262 +7,21 @@ write its quota ledger. Errors come out as the classes in ``publishing.youtube.a
 
 from __future__ import annotations
 
-import json
-import mimetypes
-import os
-import random
 import time
-import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import google_auth_httplib2
-from google.auth.exceptions import RefreshError
-from google.oauth2.credentials import Credentials
-from google_auth_oauthlib.flow import Flow
-from googleapiclient.discovery import Resource, build_from_document
-from googleapiclient.discovery_cache import get_static_doc
-from googleapiclient.errors import HttpError
-from googleapiclient.http import HttpRequest, MediaFileUpload, build_http
+from googleapiclient.discovery import Resource
+from googleapiclient.http import MediaFileUpload
 
+from .calls import RecordCall, Sleep, call_api, guess_type, pages
 from .errors import (
-    TRANSPORT_ERRORS,
-    ReconnectRequired,
-    TransientYouTubeError,
     VideoNotFound,
     YouTubeApiError,
-    is_retryable_http,
-    translate_http_error,
-    translate_refresh_error,
 )
-from .quota import cost_of
-
-RecordCall = Callable[[str, int], None]
-Sleep = Callable[[float], None]
-
-DEFAULT_API_URL = "https://www.googleapis.com/"
-DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
-DEFAULT_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
-SCOPES = (
-    "https://www.googleapis.com/auth/youtube.force-ssl",
-    "https://www.googleapis.com/auth/youtube.upload",
-)
-DEFAULT_MAX_ATTEMPTS = 6
 
 ProcessingState = Literal["processing", "succeeded", "failed", "rejected"]
-
-
-# --------------------------------------------------------------------------- building
-
-
-def build_youtube(
-    *,
-    credentials: Credentials,
-    api_url: str = DEFAULT_API_URL,
-    http_timeout: float = 60,
-) -> Resource:
-    """A youtube v3 Resource built from the bundled discovery document, never the network.
-
-    ``api_url`` is the root every call goes to, uploads included (``<api_url>upload/youtube/v3/
-    videos``), plain http allowed for the local stand-in. The transport is an ``AuthorizedHttp``
-    over ``googleapiclient.http.build_http()``, which does not follow 308 "Resume Incomplete".
-
-    Raises RuntimeError if the installed google-api-python-client lacks the static document.
-    """
-    text = get_static_doc("youtube", "v3")
-    if text is None:
-        raise RuntimeError("google-api-python-client ships no youtube v3 discovery document")
-    document: dict[str, Any] = json.loads(text)
-    root = api_url if api_url.endswith("/") else api_url + "/"
-    # googleapiclient derives regular calls from rootUrl + servicePath and uploads from
-    # rootUrl + "upload/" + servicePath, so rewriting the roots moves both (scheme included);
-    # client_options["api_endpoint"] would only move the regular calls.
-    document["rootUrl"] = root
-    document["mtlsRootUrl"] = root
-    document["baseUrl"] = root + document.get("servicePath", "")
-    http = build_http()
-    http.timeout = http_timeout
-    authorized = google_auth_httplib2.AuthorizedHttp(credentials, http=http)
-    return build_from_document(document, http=authorized)
-
-
-def token_uri_from_env() -> str:
-    """``YOUTUBE_TOKEN_URI`` if set (the stand-in's ``/token``), else Google's token endpoint."""
-    return os.environ.get("YOUTUBE_TOKEN_URI") or DEFAULT_TOKEN_URI
-
-
-def make_credentials(
-    *,
-    refresh_token: str,
-    client_id: str,
-    client_secret: str,
-    token_uri: str | None = None,
-    access_token: str | None = None,
-) -> Credentials:
-    """OAuth user credentials for one channel; refreshed automatically before calls.
-
-    A refused refresh surfaces from the API calls as ReconnectRequired.
-    """
-    return Credentials(
-        token=access_token,
-        refresh_token=refresh_token,
-        token_uri=token_uri or token_uri_from_env(),
-        client_id=client_id,
-        client_secret=client_secret,
-        scopes=list(SCOPES),
-    )
-
-
-# --------------------------------------------------------------------------- OAuth web flow
-
-
-def client_config_for(
-    *,
-    client_id: str,
-    client_secret: str,
-    auth_uri: str | None = None,
-    token_uri: str | None = None,
-) -> dict[str, Any]:
-    """A "web" client config for google-auth-oauthlib, endpoints overridable for the stand-in."""
-    return {
-        "web": {
-            "client_id": client_id,
-            "client_secret": client_secret,
-            "auth_uri": auth_uri or os.environ.get("YOUTUBE_AUTH_URI") or DEFAULT_AUTH_URI,
-            "token_uri": token_uri or token_uri_from_env(),
-        }
-    }
-
-
-def _allow_loopback_http(uri: str) -> None:
-    """Let oauthlib talk plain http to a loopback endpoint (the stand-in), never elsewhere."""
-    parts = urllib.parse.urlsplit(uri)
-    if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}:
-        # oauthlib reads this process-wide switch on every call; production URIs are https.
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
-
-
-def authorization_url(
-    *, client_config: dict[str, Any], redirect_uri: str, state: str
-) -> tuple[str, str]:
-    """The consent URL to send the campaign owner to, and the PKCE code verifier.
-
-    Keep the verifier server-side (session), never in the URL; pass it to ``exchange_code``.
-    Asks for offline access with ``prompt=consent`` so Google always returns a refresh token.
-    """
-    _allow_loopback_http(next(iter(client_config.values()))["auth_uri"])
-    flow = Flow.from_client_config(
-        client_config, scopes=list(SCOPES), redirect_uri=redirect_uri, state=state
-    )
-    url, _ = flow.authorization_url(
-        access_type="offline", prompt="consent", include_granted_scopes="true"
-    )
-    if flow.code_verifier is None:
-        raise RuntimeError("google-auth-oauthlib did not generate a PKCE code verifier")
-    return url, flow.code_verifier
-
-
-def exchange_code(
-    *, client_config: dict[str, Any], redirect_uri: str, code: str, code_verifier: str
-) -> Credentials:
-    """Trade the authorization code from the redirect for credentials with a refresh token.
-
-    Raises ReconnectRequired if Google refuses the code (expired, reused, wrong verifier).
-    Plain-http token endpoints are allowed only on loopback (the stand-in).
-    """
-    _allow_loopback_http(next(iter(client_config.values()))["token_uri"])
-    flow = Flow.from_client_config(
-        client_config,
-        scopes=list(SCOPES),
-        redirect_uri=redirect_uri,
-        code_verifier=code_verifier,
-        autogenerate_code_verifier=False,
-    )
-    try:
-        flow.fetch_token(code=code)
-    except Exception as error:  # oauthlib raises its own hierarchy (InvalidGrantError, ...)
-        raise ReconnectRequired(f"Google refused the authorization code: {error}") from error
-    credentials = flow.credentials
-    if not isinstance(credentials, Credentials):
-        raise TypeError("google-auth-oauthlib returned unexpected credentials")
-    return credentials
-
-
-# --------------------------------------------------------------------------- calling
-
-
-def backoff_delay(
-    attempt: int,
-    *,
-    base: float = 1.0,
-    cap: float = 32.0,
-    rand: Callable[[], float] = random.random,
-) -> float:
-    """Seconds to wait before retry ``attempt`` (1-based): exponential, capped, jittered."""
-    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
-    return ceiling / 2 + rand() * ceiling / 2
-
-
-def call_api(
-    request: HttpRequest,
-    *,
-    method: str,
-    record_call: RecordCall | None = None,
-    sleep: Sleep = time.sleep,
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-) -> Any:
-    """Execute one non-resumable request, retrying transient failures with bounded backoff.
-
-    Retries 5xx, 429, rate-limit 403s, transport errors and retryable refresh failures.
-    Raises TransientYouTubeError when attempts run out, QuotaExhausted, ReconnectRequired,
-    PublishRejected, VideoNotFound or YouTubeApiError otherwise.
-    """
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            result = request.execute(num_retries=0)
-        except RefreshError as error:
-            if not error.retryable:
-                raise translate_refresh_error(error) from error
-            failure: BaseException = error
-        except HttpError as error:
-            if not is_retryable_http(error):
-                raise translate_http_error(error) from error
-            failure = error
-        except TRANSPORT_ERRORS as error:
-            failure = error
-        else:
-            if record_call is not None:
-                record_call(method, cost_of(method))
-            return result
-        if attempt >= max_attempts:
-            raise TransientYouTubeError(f"{method} kept failing: {failure}") from failure
-        sleep(backoff_delay(attempt))
-
-
-def _pages(
-    make_request: Callable[[str | None], HttpRequest],
-    *,
-    method: str,
-    record_call: RecordCall | None,
-    sleep: Sleep,
-) -> Iterator[dict[str, Any]]:
-    token: str | None = None
-    while True:
-        page = call_api(make_request(token), method=method, record_call=record_call, sleep=sleep)
-        yield from page.get("items", [])
-        token = page.get("nextPageToken")
-        if not token:
-            return
-
-
-def _guess_type(path: Path, default: str) -> str:
-    return mimetypes.guess_type(path.name)[0] or default
-
-
-# --------------------------------------------------------------------------- wrappers
 
 
 def set_thumbnail(
@@ -279,7 +38,7 @@ def set_thumbnail(
     QuotaExhausted, ReconnectRequired, TransientYouTubeError.
     """
     path = Path(image_path)
-    media = MediaFileUpload(str(path), mimetype=_guess_type(path, "image/jpeg"), resumable=False)
+    media = MediaFileUpload(str(path), mimetype=guess_type(path, "image/jpeg"), resumable=False)
     try:
         request = youtube.thumbnails().set(videoId=video_id, media_body=media)
         result: dict[str, Any] = call_api(
@@ -334,7 +93,7 @@ def ensure_playlist(
     TransientYouTubeError.
     """
     youtube_playlists = youtube.playlists()
-    for playlist in _pages(
+    for playlist in pages(
         lambda token: youtube_playlists.list(
             part="snippet", mine=True, maxResults=50, pageToken=token
         ),
@@ -367,7 +126,7 @@ def _playlist_items_of(
 ) -> list[dict[str, Any]]:
     items = youtube.playlistItems()
     return list(
-        _pages(
+        pages(
             lambda token: items.list(
                 part="id,snippet",
                 playlistId=playlist_id,
@@ -606,7 +365,7 @@ def takedown(
     if playlist_ids is None:
         playlist_ids = [
             str(playlist["id"])
-            for playlist in _pages(
+            for playlist in pages(
                 lambda token: youtube.playlists().list(
                     part="id", mine=True, maxResults=50, pageToken=token
                 ),

@@ -32,7 +32,7 @@ from googleapiclient.discovery import Resource
 from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpRequest, MediaFileUpload
 
-from .client import RecordCall, Sleep, backoff_delay
+from .calls import RecordCall, Sleep, backoff_delay
 from .errors import (
     TRANSPORT_ERRORS,
     TransientYouTubeError,

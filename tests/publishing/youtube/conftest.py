@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+import workers.tasks.publish  # noqa: F401 - registers the publication kinds (see ../conftest)
 from publishing.youtube.api import build_youtube, make_credentials
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from kernel.roles import Role
 
 from .api import COSTS, QuotaExhausted, QuotaPolicy, next_reset
+from .api.errors import PACIFIC
 from .api.quota import UPLOAD_METHOD, QuotaModel
 from .lifecycle import ACTIVE, GONE_STORY
 from .models import Publication, QuotaLedger, YouTubeChannel
@@ -198,7 +199,17 @@ def quota_check(
 @dataclass(frozen=True)
 class QueueRow:
     publication: Publication
-    expected_on: dt.date | None
+    expected_on: dt.date | None  # in the campaign's time zone (TIME_ZONE), not YouTube's
+
+
+def _local_date(day: dt.date, moment: dt.datetime) -> dt.date:
+    """The campaign's date on which YouTube's quota day ``day`` is first usable.
+
+    Quota days run in Pacific time; people read dates in TIME_ZONE. A quota day starts at
+    Pacific midnight (09:00 in Berlin), and nothing goes out before now.
+    """
+    starts = dt.datetime.combine(day, dt.time(0, 0), tzinfo=PACIFIC)
+    return max(timezone.localdate(starts), timezone.localdate(moment))
 
 
 def publication_queue(*, now: dt.datetime | None = None) -> list[QueueRow]:
@@ -226,7 +237,7 @@ def publication_queue(*, now: dt.datetime | None = None) -> list[QueueRow]:
             rows.append(QueueRow(publication, None))
             continue
         if publication.video_id:
-            rows.append(QueueRow(publication, quota_day(moment)))
+            rows.append(QueueRow(publication, _local_date(quota_day(moment), moment)))
             continue
         if publication.status == P.WAITING_FOR_QUOTA and publication.resume_at:
             day = max(day, quota_day(publication.resume_at))
@@ -240,7 +251,7 @@ def publication_queue(*, now: dt.datetime | None = None) -> list[QueueRow]:
         expected = day
         if publication.publish_at is not None:
             expected = max(expected, quota_day(publication.publish_at))
-        rows.append(QueueRow(publication, expected))
+        rows.append(QueueRow(publication, _local_date(expected, moment)))
     return rows
 
 

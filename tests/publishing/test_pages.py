@@ -199,3 +199,20 @@ def test_the_api_lists_the_queue_and_edits_metadata(client: Client, publisher_us
         content_type="application/json",
     )
     assert conflict.status_code == 409 and conflict.json()["message"]
+
+
+def test_expected_dates_are_the_campaigns_not_pacific(publisher_user: User) -> None:
+    """At 07:30 in Berlin on 4 December it is still 3 December in California."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from publishing.youtube.selectors import publication_queue
+
+    services.channel_connect(refresh_token="1//x", actor=None)
+    story = make_approved_story()
+    Publication.objects.create(
+        story=story, metadata=services.publication_compose_metadata(story=story)
+    )
+    morning = dt.datetime(2026, 12, 4, 7, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    [row] = publication_queue(now=morning)
+    assert row.expected_on == dt.date(2026, 12, 4)

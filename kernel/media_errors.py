@@ -1,16 +1,22 @@
 """Exceptions of the media pipeline and the user-facing rejection messages.
 
 Every rejection carries a stable ``code`` (stored on the row, shown in the moderation UI) and a
-short plain-language message. The messages live in one table keyed by code and language so that
-the upload form, the e-mail to the supporter and the moderation view all say the same thing.
+short plain-language message. The messages are German gettext msgids in one table keyed by code
+(translations in ``locale/``), so that the upload form, the e-mail to the supporter and the
+moderation view all say the same thing in the supporter's language.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 DEFAULT_LANGUAGE = "de"
 LANGUAGES = ("de", "en", "ar", "fa", "uk", "tr")
+StrOrPromise = str | Promise
 
 
 class RejectionCode(StrEnum):
@@ -27,80 +33,54 @@ class RejectionCode(StrEnum):
     IMAGE_TOO_LARGE = "image_too_large"
 
 
-REJECTION_MESSAGES: dict[RejectionCode, dict[str, str]] = {
-    RejectionCode.NO_VIDEO_STREAM: {
-        "de": "Die Datei enthält kein Video.",
-        "en": "The file contains no video.",
-        "ar": "الملف لا يحتوي على فيديو.",
-        "fa": "این فایل ویدیو ندارد.",
-        "uk": "Файл не містить відео.",
-        "tr": "Dosyada video yok.",
-    },
-    RejectionCode.AUDIO_ONLY: {
-        "de": "Die Datei enthält nur Ton. Bitte laden Sie ein Video hoch.",
-        "en": "The file contains only sound. Please upload a video.",
-        "ar": "الملف يحتوي على صوت فقط. يرجى رفع فيديو.",
-        "fa": "این فایل فقط صدا دارد. لطفاً یک ویدیو بارگذاری کنید.",
-        "uk": "Файл містить лише звук. Будь ласка, завантажте відео.",
-        "tr": "Dosyada yalnızca ses var. Lütfen bir video yükleyin.",
-    },
-    RejectionCode.STILL_IMAGE: {
-        "de": "Die Datei ist ein Foto, kein Video.",
-        "en": "The file is a photo, not a video.",
-        "ar": "الملف صورة وليس فيديو.",
-        "fa": "این فایل یک عکس است، نه ویدیو.",
-        "uk": "Файл є фотографією, а не відео.",
-        "tr": "Dosya bir fotoğraf, video değil.",
-    },
-    RejectionCode.TOO_LONG: {
-        "de": "Das Video ist zu lang. Bitte kürzen Sie es auf höchstens 5 Minuten.",
-        "en": "The video is too long. Please shorten it to 5 minutes at most.",
-        "ar": "الفيديو طويل جدًا. يرجى تقصيره إلى 5 دقائق كحد أقصى.",
-        "fa": "ویدیو خیلی طولانی است. لطفاً آن را حداکثر به ۵ دقیقه کوتاه کنید.",
-        "uk": "Відео задовге. Будь ласка, скоротіть його до 5 хвилин.",
-        "tr": "Video çok uzun. Lütfen en fazla 5 dakikaya kısaltın.",
-    },
-    RejectionCode.TOO_SHORT: {
-        "de": "Das Video ist zu kurz.",
-        "en": "The video is too short.",
-        "ar": "الفيديو قصير جدًا.",
-        "fa": "ویدیو خیلی کوتاه است.",
-        "uk": "Відео закоротке.",
-        "tr": "Video çok kısa.",
-    },
-    RejectionCode.RESOLUTION_TOO_HIGH: {
-        "de": "Die Auflösung des Videos ist zu hoch. Bitte nehmen Sie in 4K oder weniger auf.",
-        "en": "The video resolution is too high. Please record in 4K or lower.",
-        "ar": "دقة الفيديو عالية جدًا. يرجى التصوير بدقة 4K أو أقل.",
-        "fa": "وضوح ویدیو خیلی بالاست. لطفاً با 4K یا کمتر فیلم بگیرید.",
-        "uk": "Роздільна здатність відео завелика. Знімайте у 4K або нижче.",
-        "tr": "Video çözünürlüğü çok yüksek. Lütfen 4K veya daha düşük kaydedin.",
-    },
-    RejectionCode.UNDECODABLE: {
-        "de": "Die Datei ist beschädigt oder unvollständig. Bitte laden Sie sie erneut hoch.",
-        "en": "The file is damaged or incomplete. Please upload it again.",
-        "ar": "الملف تالف أو غير مكتمل. يرجى رفعه مرة أخرى.",
-        "fa": "فایل خراب یا ناقص است. لطفاً دوباره بارگذاری کنید.",
-        "uk": "Файл пошкоджений або неповний. Будь ласка, завантажте його ще раз.",
-        "tr": "Dosya bozuk veya eksik. Lütfen yeniden yükleyin.",
-    },
-    RejectionCode.NOT_AN_IMAGE: {
-        "de": "Die Datei ist kein Foto (JPEG, PNG oder WebP).",
-        "en": "The file is not a photo (JPEG, PNG or WebP).",
-        "ar": "الملف ليس صورة (JPEG أو PNG أو WebP).",
-        "fa": "این فایل عکس نیست (JPEG، PNG یا WebP).",
-        "uk": "Файл не є фотографією (JPEG, PNG або WebP).",
-        "tr": "Dosya bir fotoğraf değil (JPEG, PNG veya WebP).",
-    },
-    RejectionCode.IMAGE_TOO_LARGE: {
-        "de": "Das Foto ist zu groß. Bitte laden Sie eine kleinere Version hoch.",
-        "en": "The photo is too large. Please upload a smaller version.",
-        "ar": "الصورة كبيرة جدًا. يرجى رفع نسخة أصغر.",
-        "fa": "عکس خیلی بزرگ است. لطفاً نسخه کوچک‌تری بارگذاری کنید.",
-        "uk": "Фото завелике. Будь ласка, завантажте меншу версію.",
-        "tr": "Fotoğraf çok büyük. Lütfen daha küçük bir sürüm yükleyin.",
-    },
+REJECTION_MESSAGES: dict[RejectionCode, StrOrPromise] = {
+    RejectionCode.NO_VIDEO_STREAM: gettext_lazy("Die Datei enthält kein Video."),
+    RejectionCode.AUDIO_ONLY: gettext_lazy(
+        "Die Datei enthält nur Ton. Bitte laden Sie ein Video hoch."
+    ),
+    RejectionCode.STILL_IMAGE: gettext_lazy("Die Datei ist ein Foto, kein Video."),
+    RejectionCode.TOO_LONG: gettext_lazy(
+        "Das Video ist zu lang. Bitte kürzen Sie es auf höchstens 5 Minuten."
+    ),
+    RejectionCode.TOO_SHORT: gettext_lazy("Das Video ist zu kurz."),
+    RejectionCode.RESOLUTION_TOO_HIGH: gettext_lazy(
+        "Die Auflösung des Videos ist zu hoch. Bitte nehmen Sie in 4K oder weniger auf."
+    ),
+    RejectionCode.UNDECODABLE: gettext_lazy(
+        "Die Datei ist beschädigt oder unvollständig. Bitte laden Sie sie erneut hoch."
+    ),
+    RejectionCode.NOT_AN_IMAGE: gettext_lazy("Die Datei ist kein Foto (JPEG, PNG oder WebP)."),
+    RejectionCode.IMAGE_TOO_LARGE: gettext_lazy(
+        "Das Foto ist zu groß. Bitte laden Sie eine kleinere Version hoch."
+    ),
 }
+
+
+# Why a transcode failed, for the supporter (German msgids; ``TranscodeFailed.reason``).
+TRANSCODE_REASONS: dict[str, StrOrPromise] = {
+    "cancelled": gettext_lazy("Die Umwandlung wurde abgebrochen."),
+    "timed_out": gettext_lazy("Die Umwandlung hat zu lange gedauert."),
+    "job_timed_out": gettext_lazy("Die Verarbeitung hat zu lange gedauert."),
+    "encode_failed": gettext_lazy("Das Video konnte nicht umgewandelt werden."),
+    "poster_failed": gettext_lazy("Das Vorschaubild konnte nicht erstellt werden."),
+    "bad_output": gettext_lazy("Die umgewandelte Datei ist fehlerhaft."),
+    "loudness_timed_out": gettext_lazy("Die Lautstärkemessung hat zu lange gedauert."),
+    "loudness_failed": gettext_lazy("Die Lautstärke konnte nicht gemessen werden."),
+    "not_stored": gettext_lazy("Die Datei konnte nicht gespeichert werden."),
+}
+
+
+def _language(language: str | None) -> str:
+    return (language or DEFAULT_LANGUAGE).lower().replace("_", "-")
+
+
+def in_language(text: StrOrPromise, language: str | None = None) -> str:
+    """``text`` (a gettext_lazy msgid) in ``language``; German for a language we lack."""
+    lang = _language(language)
+    if lang not in LANGUAGES and lang.split("-")[0] not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    with translation.override(lang):
+        return str(text)
 
 
 def rejection_message(code: RejectionCode | str, language: str | None = None) -> str:
@@ -109,9 +89,7 @@ def rejection_message(code: RejectionCode | str, language: str | None = None) ->
     Falls back to German for an unknown or missing language (``"pt-BR"`` tries ``"pt"``).
     Raises ``ValueError`` for an unknown code.
     """
-    messages = REJECTION_MESSAGES[RejectionCode(code)]
-    lang = (language or DEFAULT_LANGUAGE).lower().replace("_", "-")
-    return messages.get(lang) or messages.get(lang.split("-")[0]) or messages[DEFAULT_LANGUAGE]
+    return in_language(REJECTION_MESSAGES[RejectionCode(code)], language)
 
 
 class MediaError(Exception):
@@ -127,7 +105,7 @@ class MediaRejected(MediaError):
 
     def __init__(self, code: RejectionCode, message_de: str | None = None, technical: str = ""):
         self.code = RejectionCode(code)
-        self.message_de = message_de or rejection_message(self.code, "de")
+        self.message_de = message_de or rejection_message(self.code, DEFAULT_LANGUAGE)
         self.technical = technical
         super().__init__(f"{self.code}: {technical or self.message_de}")
 
@@ -143,16 +121,21 @@ class PhotoRejected(MediaRejected):
 class TranscodeFailed(MediaError):
     """ffmpeg failed or its output did not verify.
 
-    ``reason_de``/``reason_en`` are short readable reasons, ``stderr_tail`` holds the last
-    lines of ffmpeg's stderr for the logs. Transient or not cannot be told from here; a task
-    should retry a small number of times at most.
+    ``reason`` is a short readable reason (a gettext_lazy msgid, German) that ``message``
+    renders in the supporter's language; ``technical`` (English) and ``stderr_tail`` (the last
+    lines of ffmpeg's stderr) are for the logs. Transient or not cannot be told from here; a
+    task should retry a small number of times at most.
     """
 
-    def __init__(self, reason_de: str, reason_en: str, stderr_tail: str = ""):
-        self.reason_de = reason_de
-        self.reason_en = reason_en
+    def __init__(self, reason: StrOrPromise, technical: str, stderr_tail: str = ""):
+        self.reason = reason
+        self.technical = technical
         self.stderr_tail = stderr_tail
-        super().__init__(reason_en + (f"\n{stderr_tail}" if stderr_tail else ""))
+        super().__init__(technical + (f"\n{stderr_tail}" if stderr_tail else ""))
+
+    def message(self, language: str | None = None) -> str:
+        """The readable reason in ``language`` (German fallback)."""
+        return in_language(self.reason, language)
 
 
 class TranscodeCancelled(TranscodeFailed):

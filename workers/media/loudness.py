@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kernel.media_errors import TRANSCODE_REASONS
 from workers.media.errors import (
     TranscodeFailed,
     TranscodeTimedOut,
@@ -131,12 +132,12 @@ def measure_loudness(
         )
     except TranscodeTimedOut as exc:
         raise TranscodeFailed(
-            "Die Lautstärkemessung hat zu lange gedauert.", "Loudness measurement timed out."
+            TRANSCODE_REASONS["loudness_timed_out"], "Loudness measurement timed out."
         ) from exc
     stderr = "\n".join(stderr_lines)
     if returncode != 0:
         raise TranscodeFailed(
-            "Die Lautstärke konnte nicht gemessen werden.",
+            TRANSCODE_REASONS["loudness_failed"],
             "Loudness measurement failed.",
             stderr_tail(stderr_lines),
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
 
+from kernel.media_errors import TRANSCODE_REASONS
 from workers.media.errors import (
     TranscodeCancelled,
     TranscodeTimedOut,
@@ -117,14 +118,14 @@ def run_ffmpeg(
             if cancel_event is not None and cancel_event.is_set():
                 _kill_group(proc)
                 raise TranscodeCancelled(
-                    "Die Umwandlung wurde abgebrochen.",
+                    TRANSCODE_REASONS["cancelled"],
                     "Transcode cancelled.",
                     stderr_tail(stderr_lines),
                 )
             if deadline is not None and time.monotonic() > deadline:
                 _kill_group(proc)
                 raise TranscodeTimedOut(
-                    "Die Umwandlung hat zu lange gedauert.",
+                    TRANSCODE_REASONS["timed_out"],
                     f"Transcode exceeded {timeout_s:.0f}s.",
                     stderr_tail(stderr_lines),
                 )

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from kernel.media_errors import TRANSCODE_REASONS
 from workers.media.errors import (
     InsufficientDiskSpace,
     TranscodeFailed,
@@ -34,7 +35,7 @@ from workers.media.verification import verify_outputs
 
 # Shares of a job's time, measured on two cores (bench/transcode.py): a copy job spends
 # most of its time on the preview, a transcode on the master's encode.
-PHASE_WEIGHTS_COPY = {"check": 4, "loudness": 12, "encode": 74, "poster": 6, "verify": 4}
+PHASE_WEIGHTS_COPY = {"loudness": 12, "encode": 78, "poster": 6, "verify": 4}
 PHASE_WEIGHTS_TRANSCODE = {"check": 2, "loudness": 4, "encode": 88, "poster": 3, "verify": 3}
 
 
@@ -101,7 +102,7 @@ def run_transcode(
             )
             if returncode != 0:
                 raise TranscodeFailed(
-                    "Das Video konnte nicht umgewandelt werden.",
+                    TRANSCODE_REASONS["encode_failed"],
                     f"ffmpeg exited with status {returncode}.",
                     stderr_tail(stderr),
                 )
@@ -119,7 +120,7 @@ def run_transcode(
             )
             if returncode != 0:
                 raise TranscodeFailed(
-                    "Das Vorschaubild konnte nicht erstellt werden.",
+                    TRANSCODE_REASONS["poster_failed"],
                     f"ffmpeg (poster) exited with status {returncode}.",
                     stderr_tail(stderr),
                 )

@@ -22,8 +22,8 @@ it. The poster is not an output of the main run because ffmpeg 5.1 writes no ``-
 report until every output has its header, and the poster's header waits for its frame.
 ``run_transcode`` runs those commands with progress, timeout and cancellation, verifies the
 outputs and only then renames them into place. ``process_video`` chains probe → validate →
-decode check → disk check → loudness measurement → plan → run, with one progress figure across
-all phases (``JobProgress``).
+decode check (transcodes only: a copy's preview proves it) → disk check → loudness
+measurement → plan → run, with one progress figure across all phases (``JobProgress``).
 
 Loudness: the master and preview are normalised to -14 LUFS integrated (EBU R128, TP -1.5,
 LRA 11). When a measurement from ``measure_loudness`` (an audio-only pass: it decodes no video,
@@ -40,6 +40,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from workers.media.errors import TranscodeCancelled, TranscodeFailed, TranscodeTimedOut
 from workers.media.graph import (
     build_command,
     build_poster_command,
@@ -154,8 +155,11 @@ def process_video(
     job = JobProgress(
         phase_weights(draft), callback=on_progress, min_interval_s=progress_interval_s
     )
-    job.start("check")
-    check_decodable(src, duration_s=probe.duration_s, on_fraction=job.update)
+    if not draft.copy_video:
+        # A copy's decode check is the preview: decoded from the same stream in the one run,
+        # it proves the file decodes from start to end (``verify_outputs`` counts its frames).
+        job.start("check")
+        check_decodable(src, duration_s=probe.duration_s, on_fraction=job.update)
     ensure_free_space(workdir, needed_bytes=estimate_needed_bytes(duration_s=probe.duration_s))
     loudness = None
     job.start("loudness")
@@ -176,14 +180,20 @@ def process_video(
         branding=branding,
         allow_copy=allow_copy,
     )
-    result = run_transcode(
-        src,
-        workdir,
-        plan,
-        timeout_s=timeout_s,
-        cancel_event=cancel_event,
-        job=job,
-        source=probe,
-    )
+    try:
+        result = run_transcode(
+            src,
+            workdir,
+            plan,
+            timeout_s=timeout_s,
+            cancel_event=cancel_event,
+            job=job,
+            source=probe,
+        )
+    except TranscodeFailed as exc:
+        if plan.copy_video and not isinstance(exc, TranscodeCancelled | TranscodeTimedOut):
+            # A damaged file is still refused as one (a message the supporter can act on).
+            check_decodable(src, duration_s=probe.duration_s)
+        raise
     job.finish()
     return result

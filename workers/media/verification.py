@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from kernel.media_errors import TRANSCODE_REASONS
 from workers.media.errors import (
     MediaRejected,
     TranscodeFailed,
 )
 from workers.media.plan import MASTER, POSTER, PREVIEW, OutputSummary, TranscodePlan
-from workers.media.probe import ProbeResult, probe_media
+from workers.media.probe import ProbeResult, run_ffprobe, summarise_probe
 
 
-def _summary(path: Path) -> OutputSummary:
-    probe = probe_media(path)
+def _summary(path: Path, probe: ProbeResult) -> OutputSummary:
     return OutputSummary(
         width=probe.width,
         height=probe.height,
@@ -56,7 +56,10 @@ def verify_outputs(
             problem = "missing or empty"
         else:
             try:
-                summary = _summary(path)
+                # One ffprobe per output serves every check (chapters only for a copy).
+                info = run_ffprobe(path, show_chapters=name == MASTER and plan.copy_video)
+                probe = summarise_probe(info, path=path)
+                summary = _summary(path, probe)
             except MediaRejected as exc:
                 problem = f"unreadable: {exc.technical}"
             else:
@@ -73,29 +76,27 @@ def verify_outputs(
                     if abs(summary.duration_s - expected) > tolerance:
                         problem = f"duration {summary.duration_s:.2f}s vs {expected:.2f}s"
                 if not problem and name == MASTER and plan.copy_video:
-                    problem = _copy_problem(path, source, private_tags, extra_streams)
+                    problem = _copy_problem(info, probe, source, private_tags, extra_streams)
                 if not problem and name == PREVIEW and plan.copy_video:
-                    frames = probe_media(path).nb_frames or 0
+                    frames = probe.nb_frames or 0
                     wanted = plan.duration_s * float(plan.fps)
                     if frames < wanted * 0.95:
                         problem = f"{frames} frames decoded of {wanted:.0f}"
         if problem:
             raise TranscodeFailed(
-                "Die umgewandelte Datei ist fehlerhaft.",
+                TRANSCODE_REASONS["bad_output"],
                 f"Output {name} did not verify: {problem}.",
             )
     return summaries
 
 
 def _copy_problem(
-    path: Path,
+    info: dict[str, object],
+    probe: ProbeResult,
     source: ProbeResult | None,
     private_tags: Callable[[dict[str, object]], list[str]],
     extra_streams: Callable[[dict[str, object]], list[str]],
 ) -> str:
-    from workers.media.probe import run_ffprobe
-
-    info = run_ffprobe(path, show_chapters=True)
     streams = [s for s in info.get("streams") or [] if isinstance(s, dict)]  # type: ignore[attr-defined]
     kinds = sorted((str(s.get("codec_type")), str(s.get("codec_name"))) for s in streams)
     codec = source.video_codec if source else next((k[1] for k in kinds if k[0] == "video"), "")
@@ -104,6 +105,6 @@ def _copy_problem(
     leaked = private_tags(info) + extra_streams(info)
     if leaked:
         return f"carries {leaked}"
-    if source is not None and probe_media(path).rotation != source.rotation:
+    if source is not None and probe.rotation != source.rotation:
         return "rotation lost"
     return ""

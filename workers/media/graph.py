@@ -12,6 +12,7 @@ import ffmpeg
 from workers.media.plan import (
     MASTER,
     OG_SIZE,
+    POSTER,
     POSTER_SAMPLE_FPS,
     POSTER_WIDTHS,
     PREVIEW,
@@ -160,8 +161,9 @@ def build_command(
 
     One decode feeds both: the master's encode and the preview's scale split from it, or, when
     the master is a copy, the master takes the compressed stream and the decode feeds only the
-    preview. The poster is a separate short run (``build_poster_command``): as an output of
-    this graph it would hold back ffmpeg's progress reports until its frame was chosen.
+    preview, and the poster's candidate frames when ``poster_in_main_run``; otherwise the poster
+    is a separate short run (``build_poster_command``): with ``thumbnail`` in this graph it
+    would hold back ffmpeg's progress reports until its frame was chosen.
     Raises ``ValueError`` if ``targets`` does not cover the plan's master/preview outputs or
     the plan has neither.
     """
@@ -177,11 +179,18 @@ def build_command(
     mw, mh = plan.master_size
     pw, ph = plan.preview_size
     branches: dict[str, Any] = {}
+    poster_frames: Any = None
+    if poster_in_main_run(plan) and POSTER in targets:
+        decoded = video_in.filter_multi_output("split", 2)
+        poster_frames = _poster_candidates(plan, decoded.stream(1))
+        preview_in = decoded.stream(0)
+    else:
+        preview_in = video_in
     if plan.copy_video and PREVIEW in plan.outputs:
         # The preview shows what YouTube gets: the source's colours, not converted (the
         # encoder takes the source's colour tags from the frames). Saves a third of the CPU.
         branches[PREVIEW] = (
-            video_in.filter("fps", fps=str(plan.fps))
+            preview_in.filter("fps", fps=str(plan.fps))
             .filter("scale", w=pw, h=ph)
             .filter("setsar", "1")
             .filter("format", "yuv420p")
@@ -312,8 +321,80 @@ def build_command(
                 },
             )
         )
+    if poster_frames is not None:
+        streams.append(
+            ffmpeg.output(
+                poster_frames,
+                str(poster_candidates_pattern(targets[POSTER])),
+                format="image2",
+                **{
+                    "frames:v": plan.poster_frames,
+                    "c:v": "mjpeg",
+                    "q:v": 3,
+                    "flags:v": "+bitexact",
+                    "fps_mode:v": "passthrough",
+                    "map_metadata": -1,
+                    "map_chapters": -1,
+                    "fflags": "+bitexact",
+                },
+            )
+        )
     graph = ffmpeg.merge_outputs(*streams).global_args(*_GLOBAL_ARGS)
     return [str(arg) for arg in ffmpeg.compile(graph, cmd=FFMPEG, overwrite_output=True)]
+
+
+def poster_in_main_run(plan: TranscodePlan) -> bool:
+    """Does the main run write the poster's candidate frames (a copy with its preview)?
+
+    The copy's one decode is the preview's; the poster's candidates split from it instead of
+    a second run decoding the window again. They reach ffmpeg's image2 muxer from the
+    window's first frame (no ``thumbnail`` holding them back), so progress reports start
+    within a second of source; ``pick_poster`` chooses among them afterwards.
+    """
+    return plan.copy_video and POSTER in plan.outputs and PREVIEW in plan.outputs
+
+
+def poster_candidates_pattern(poster_target: Path) -> Path:
+    """Where the main run writes the poster's candidate frames (``<poster>.cand-01.jpg`` …)."""
+    return poster_target.with_name(f"{poster_target.name}.cand-%02d.jpg")
+
+
+def _poster_candidates(plan: TranscodePlan, decoded: Any) -> Any:
+    window = plan.poster_frames / POSTER_SAMPLE_FPS
+    return (
+        decoded.filter("setpts", "PTS-STARTPTS")
+        .filter("trim", start=f"{plan.poster_start_s:.3f}", duration=f"{window + 0.5:.3f}")
+        .filter("fps", fps=POSTER_SAMPLE_FPS)
+        .filter("scale", w=plan.poster_size[0], h=plan.poster_size[1])
+        .filter("setsar", "1")
+    )
+
+
+def pick_poster(candidates: list[Path], target: Path) -> bool:
+    """Move the candidate closest to the candidates' average histogram to ``target``.
+
+    The rule of ffmpeg's ``thumbnail`` filter: a black, blurred or flash frame loses against
+    the content around it. Returns False (and leaves ``target`` alone) without candidates;
+    the other candidates are removed.
+    """
+    from PIL import Image
+
+    histograms = []
+    for path in candidates:
+        with Image.open(path) as image:
+            histograms.append(image.convert("RGB").histogram())
+    if not histograms:
+        return False
+    average = [sum(column) / len(histograms) for column in zip(*histograms, strict=True)]
+    errors = [
+        sum((value - mean) ** 2 for value, mean in zip(histogram, average, strict=True))
+        for histogram in histograms
+    ]
+    best = candidates[errors.index(min(errors))]
+    best.replace(target)
+    for path in candidates:
+        path.unlink(missing_ok=True)
+    return True
 
 
 _GLOBAL_ARGS = (

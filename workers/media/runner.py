@@ -15,7 +15,14 @@ from workers.media.errors import (
     InsufficientDiskSpace,
     TranscodeFailed,
 )
-from workers.media.graph import build_command, build_poster_command, make_poster_variants
+from workers.media.graph import (
+    build_command,
+    build_poster_command,
+    make_poster_variants,
+    pick_poster,
+    poster_candidates_pattern,
+    poster_in_main_run,
+)
 from workers.media.plan import (
     MASTER,
     MASTER_AUDIO_KBPS,
@@ -106,7 +113,13 @@ def run_transcode(
                     f"ffmpeg exited with status {returncode}.",
                     stderr_tail(stderr),
                 )
-        if POSTER in plan.outputs:
+        fused = poster_in_main_run(plan)
+        if fused:
+            candidates = sorted(
+                workdir.glob(poster_candidates_pattern(temps[POSTER]).name.replace("%02d", "*"))
+            )
+            fused = pick_poster(candidates, temps[POSTER])
+        if POSTER in plan.outputs and not fused:
             poster_cmd = build_poster_command(plan, src=src, target=temps[POSTER])
             cmd = cmd or poster_cmd
             job.start("poster")
@@ -137,6 +150,9 @@ def run_transcode(
             final_variants[name] = final
     except BaseException:
         remove_files([*temps.values(), *variants.values()])
+        if POSTER in temps:
+            pattern = poster_candidates_pattern(temps[POSTER]).name.replace("%02d", "*")
+            remove_files(workdir.glob(pattern))
         raise
 
     if owns_job:

@@ -16,10 +16,12 @@ in ``process_video`` and re-exports their public names so call sites stay short.
 
 ``build_command`` writes master and preview from one decode (the preview, a fast-preset 480p
 encode, is decoded from the same stream the master copies, which also proves the copy decodes
-from start to end); ``build_poster_command`` is a short second run that picks the poster from a
-few seconds after the start, and ``make_poster_variants`` scales the responsive posters from
-it. The poster is not an output of the main run because ffmpeg 5.1 writes no ``-progress``
-report until every output has its header, and the poster's header waits for its frame.
+from start to end). On the copy path the same decode also writes the poster's candidate frames
+(2 per second from a few seconds after the start, no ``thumbnail`` filter: ffmpeg 5.1 writes
+no ``-progress`` report until every output has its header, so the candidates must flow from
+the window's first frame), and ``pick_poster`` chooses the one closest to their average
+histogram. A transcode (and a poster-only rerun) gets the poster from a short second run
+(``build_poster_command``). ``make_poster_variants`` scales the responsive posters from it.
 ``run_transcode`` runs those commands with progress, timeout and cancellation, verifies the
 outputs and only then renames them into place. ``process_video`` chains probe → validate →
 decode check (transcodes only: a copy's preview proves it) → disk check → loudness

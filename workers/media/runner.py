@@ -43,7 +43,7 @@ from workers.media.verification import verify_outputs
 # Shares of a job's time, measured on two cores (bench/transcode.py): a copy job spends
 # most of its time on the preview, a transcode on the master's encode.
 PHASE_WEIGHTS_COPY = {"loudness": 12, "encode": 78, "poster": 6, "verify": 4}
-PHASE_WEIGHTS_TRANSCODE = {"check": 2, "loudness": 4, "encode": 88, "poster": 3, "verify": 3}
+PHASE_WEIGHTS_TRANSCODE = {"loudness": 4, "encode": 90, "poster": 3, "verify": 3}
 
 
 def phase_weights(plan: TranscodePlan) -> dict[str, float]:

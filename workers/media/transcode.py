@@ -24,8 +24,9 @@ histogram. A transcode (and a poster-only rerun) gets the poster from a short se
 (``build_poster_command``). ``make_poster_variants`` scales the responsive posters from it.
 ``run_transcode`` runs those commands with progress, timeout and cancellation, verifies the
 outputs and only then renames them into place. ``process_video`` chains probe → validate →
-decode check (transcodes only: a copy's preview proves it) → disk check → loudness
-measurement → plan → run, with one progress figure across all phases (``JobProgress``).
+disk check → loudness measurement → plan → run (a failed run is followed by the decode check,
+so a damaged file is refused as one), with one progress figure across all phases
+(``JobProgress``).
 
 Loudness: the master and preview are normalised to -14 LUFS integrated (EBU R128, TP -1.5,
 LRA 11). When a measurement from ``measure_loudness`` (an audio-only pass: it decodes no video,
@@ -140,10 +141,11 @@ def process_video(
     progress_interval_s: float = 0.5,
     allow_copy: bool = True,
 ) -> TranscodeResult:
-    """Probe, validate, decode-check, check disk space, measure loudness, plan and run.
+    """Probe, validate, check disk space, measure loudness, plan and run.
 
-    ``on_progress`` hears one percentage across all phases (decode check, loudness pass,
-    master and preview, poster, verification), at most every ``progress_interval_s``.
+    ``on_progress`` hears one percentage across all phases (loudness pass, master and
+    preview, poster, verification), at most every ``progress_interval_s``. A run that fails
+    is followed by the decode check, so a damaged file is rejected as ``UNDECODABLE``.
     Raises ``MediaRejected`` (the upload is unusable: do not retry), ``InsufficientDiskSpace``,
     ``TranscodeFailed`` and its subclasses ``TranscodeTimedOut``/``TranscodeCancelled``.
     """
@@ -157,11 +159,10 @@ def process_video(
     job = JobProgress(
         phase_weights(draft), callback=on_progress, min_interval_s=progress_interval_s
     )
-    if not draft.copy_video:
-        # A copy's decode check is the preview: decoded from the same stream in the one run,
-        # it proves the file decodes from start to end (``verify_outputs`` counts its frames).
-        job.start("check")
-        check_decodable(src, duration_s=probe.duration_s, on_fraction=job.update)
+    # No decode check up front: the main run decodes the whole file (a copy's preview is
+    # decoded from the stream the master copies) and ``verify_outputs`` checks durations and
+    # the preview's frames. Only a run that failed is checked, so that a damaged file is still
+    # refused as one, with a message the supporter can act on.
     ensure_free_space(workdir, needed_bytes=estimate_needed_bytes(duration_s=probe.duration_s))
     loudness = None
     job.start("loudness")
@@ -193,8 +194,7 @@ def process_video(
             source=probe,
         )
     except TranscodeFailed as exc:
-        if plan.copy_video and not isinstance(exc, TranscodeCancelled | TranscodeTimedOut):
-            # A damaged file is still refused as one (a message the supporter can act on).
+        if not isinstance(exc, TranscodeCancelled | TranscodeTimedOut):
             check_decodable(src, duration_s=probe.duration_s)
         raise
     job.finish()

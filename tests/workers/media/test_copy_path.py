@@ -180,3 +180,18 @@ def test_the_poster_pick_passes_over_a_black_frame(tmp_path):
         assert min(poster.convert("L").getextrema()) > 40
     assert sorted(p.name for p in tmp_path.iterdir()) == ["poster.jpg"]
     assert not pick_poster([], tmp_path / "none.jpg")
+
+
+@pytest.mark.parametrize("allow_copy", [True, False])
+def test_a_damaged_file_is_still_refused_as_one_without_a_decode_check_up_front(
+    allow_copy, tmp_path
+):
+    from workers.media import MediaRejected, RejectionCode
+
+    full = samples.make_clip(tmp_path / "faststart.mp4", duration_s=4, faststart=True)
+    path = samples.truncate(full, tmp_path / "cut-faststart.mp4", fraction=0.6)
+    workdir = tmp_path / "out"
+    with pytest.raises(MediaRejected) as excinfo:
+        process_video(path, workdir, preset=TEST_PRESET, allow_copy=allow_copy)
+    assert excinfo.value.code == RejectionCode.UNDECODABLE
+    assert not list(workdir.glob("*")) if workdir.exists() else True

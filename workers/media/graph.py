@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -437,7 +437,9 @@ def build_poster_command(plan: TranscodePlan, *, src: str | Path, target: Path) 
     return [str(arg) for arg in ffmpeg.compile(out, cmd=FFMPEG, overwrite_output=True)]
 
 
-def make_poster_variants(poster: Path, workdir: Path) -> dict[str, Path]:
+def make_poster_variants(
+    poster: Path, workdir: Path, *, on_step: Callable[[], None] | None = None
+) -> dict[str, Path]:
     """Responsive posters from the poster (cheap: a 1280-wide JPEG, not the video).
 
     ``<width>.jpg`` and ``<width>.webp`` for each width in ``POSTER_WIDTHS`` up to the
@@ -464,6 +466,8 @@ def make_poster_variants(poster: Path, workdir: Path) -> dict[str, Path]:
             path = workdir / f".poster-{width}.{ext}.part"
             scaled.save(path, format=fmt, **options)
             variants[f"{width}.{ext}"] = path
+            if on_step is not None:
+                on_step()
     og = ImageOps.fit(image, OG_SIZE, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
     og_path = workdir / ".poster-og.jpg.part"
     og.save(og_path, format="JPEG", quality=82, optimize=True, progressive=True)

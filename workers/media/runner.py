@@ -119,6 +119,7 @@ def run_transcode(
                 workdir.glob(poster_candidates_pattern(temps[POSTER]).name.replace("%02d", "*"))
             )
             fused = pick_poster(candidates, temps[POSTER])
+            job.tick()
         if POSTER in plan.outputs and not fused:
             poster_cmd = build_poster_command(plan, src=src, target=temps[POSTER])
             cmd = cmd or poster_cmd
@@ -140,7 +141,7 @@ def run_transcode(
         job.start("verify")
         summaries = verify_outputs(plan, temps, source=source, on_fraction=job.update)
         if POSTER in plan.outputs:
-            variants = make_poster_variants(temps[POSTER], workdir)
+            variants = make_poster_variants(temps[POSTER], workdir, on_step=job.tick)
         for name, temp in temps.items():
             os.replace(temp, targets[name])
         final_variants = {}

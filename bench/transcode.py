@@ -12,7 +12,8 @@ Generates three clips (default 30 s each, with audio): a 1080p30 H.264 phone cli
   without the wrapper;
 * ``floor``: the practical minimum for the same outputs: one ffmpeg run with the master's
   video copied and its audio loudness-normalised (single pass) to AAC 384k, metadata
-  stripped, moov first, a 480p preview and a poster from one decode.
+  stripped, moov first, a 480p preview (the job's size: 480 on the short side) and a poster
+  from one decode.
 
 Each phase runs in its own Python child process so that ``ru_maxrss`` of its children (peak
 RSS of the ffmpeg processes) belongs to that phase alone. Usage::
@@ -77,9 +78,11 @@ def make_clip(kind: str, folder: Path, duration: float) -> Path:
     )  # fmt: skip
 
 
-def _floor_command(src: Path, workdir: Path) -> list[str]:
+def _floor_command(src: Path, workdir: Path, preview_size: tuple[int, int]) -> list[str]:
+    # The preview the job writes: 480 on the short side, portrait clips too.
+    width, height = preview_size
     graph = (
-        "[0:v]fps=30,scale=-2:480,setsar=1,format=yuv420p,split=2[p][q];"
+        f"[0:v]fps=30,scale={width}:{height},setsar=1,format=yuv420p,split=2[p][q];"
         "[q]trim=start=1,fps=2,thumbnail=n=10[t]"
     )
     return [
@@ -130,7 +133,10 @@ def run_phase(phase: str, src: Path, workdir: Path, preset: str) -> dict[str, ob
         for cmd in commands:
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     elif phase == "floor":
-        subprocess.run(_floor_command(src, workdir), check=True, capture_output=True)
+        preview_size = plan_transcode(probe_media(src), preset=preset).preview_size
+        started, cpu_before = time.monotonic(), _children_cpu_s()  # the plan is not the floor's
+        command = _floor_command(src, workdir, preview_size)
+        subprocess.run(command, check=True, capture_output=True)
     else:
         raise SystemExit(f"unknown phase {phase}")
     figures["wall_s"] = round(time.monotonic() - started, 2)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.utils import timezone
 
 from kernel.errors import ConflictError
 from stories.media_lifecycle import MEDIA_TRANSITIONS, media_transition
-from stories.models import AuditEntry, StoryMedia
+from stories.models import AuditEntry, Story, StoryMedia
 from stories.services import media_rerun
 from tests.moderation.factories import StoryFactory, attach_media
 
@@ -19,7 +19,7 @@ M = StoryMedia.State
 
 
 def _media(state: str, *, started_ago_s: float = 5) -> StoryMedia:
-    media = attach_media(StoryFactory())
+    media = attach_media(cast(Story, StoryFactory()))
     StoryMedia.objects.filter(pk=media.pk).update(
         state=state,
         started_at=timezone.now() - timedelta(seconds=started_ago_s),

@@ -3,14 +3,17 @@
 Generates three clips (default 30 s each, with audio): a 1080p30 H.264 phone clip, a rotated
 1080p30 HEVC phone clip and a 720p30 VP9 WebM. For each it measures, in the same run:
 
-* ``job``: ``process_video`` as the worker runs it (decode check, loudness pass, master and
-  preview, poster, verification, responsive posters), its wall time as a multiple of the
+* ``job``: ``process_video`` as the worker runs it (loudness pass, master and preview with the
+  poster's candidates in one run on the copy path, decode check and poster run only for
+  transcodes, verification, responsive posters), its wall time as a multiple of the
   clip's length, the path taken (copy/transcode) and the progress cadence (first report,
   largest gap between two rising reports);
-* ``bare``: the same ffmpeg commands (loudness pass, main run, poster run) without the wrapper;
+* ``bare``: the same ffmpeg commands (loudness pass, main run, poster run where there is one)
+  without the wrapper;
 * ``floor``: the practical minimum for the same outputs: one ffmpeg run with the master's
-  video and audio copied (metadata stripped, moov first), a 480p preview and a poster from one
-  decode.
+  video copied and its audio loudness-normalised (single pass) to AAC 384k, metadata
+  stripped, moov first, a 480p preview (the job's size: 480 on the short side) and a poster
+  from one decode.
 
 Each phase runs in its own Python child process so that ``ru_maxrss`` of its children (peak
 RSS of the ffmpeg processes) belongs to that phase alone. Usage::
@@ -34,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import itertools
 
 from workers.media import samples
+from workers.media.graph import poster_in_main_run
 from workers.media.transcode import (
     build_command,
     build_poster_command,
@@ -74,16 +78,20 @@ def make_clip(kind: str, folder: Path, duration: float) -> Path:
     )  # fmt: skip
 
 
-def _floor_command(src: Path, workdir: Path) -> list[str]:
+def _floor_command(src: Path, workdir: Path, preview_size: tuple[int, int]) -> list[str]:
+    # The preview the job writes: 480 on the short side, portrait clips too.
+    width, height = preview_size
     graph = (
-        "[0:v]fps=30,scale=-2:480,setsar=1,format=yuv420p,split=2[p][q];"
+        f"[0:v]fps=30,scale={width}:{height},setsar=1,format=yuv420p,split=2[p][q];"
         "[q]trim=start=1,fps=2,thumbnail=n=10[t]"
     )
     return [
         "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(src),
         "-filter_complex", graph,
-        "-map", "0:v", "-map", "0:a?", "-c", "copy", "-map_metadata", "-1",
-        "-map_chapters", "-1", "-movflags", "+faststart", str(workdir / "floor-master.mp4"),
+        "-map", "0:v", "-map", "0:a?", "-c:v", "copy",
+        "-af", "loudnorm=I=-14:TP=-1.5:LRA=11", "-c:a", "aac", "-b:a", "384k", "-ar", "48000",
+        "-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart",
+        str(workdir / "floor-master.mp4"),
         "-map", "[p]", "-map", "0:a?", "-c:v", "libx264", "-preset", "veryfast",
         "-b:v", "800k", "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart",
         str(workdir / "floor-preview.mp4"),
@@ -119,13 +127,16 @@ def run_phase(phase: str, src: Path, workdir: Path, preset: str) -> dict[str, ob
         plan = plan_transcode(probe, loudness=loudness, preset=preset)
         figures["master_mode"] = "copy" if plan.copy_video else "transcode"
         targets = {name: workdir / f"bare-{name}" for name in plan.outputs}
-        for cmd in (
-            build_command(plan, src=src, targets=targets),
-            build_poster_command(plan, src=src, target=targets["poster"]),
-        ):
+        commands = [build_command(plan, src=src, targets=targets)]
+        if not poster_in_main_run(plan):  # else the main run writes the poster's candidates
+            commands.append(build_poster_command(plan, src=src, target=targets["poster"]))
+        for cmd in commands:
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     elif phase == "floor":
-        subprocess.run(_floor_command(src, workdir), check=True, capture_output=True)
+        preview_size = plan_transcode(probe_media(src), preset=preset).preview_size
+        started, cpu_before = time.monotonic(), _children_cpu_s()  # the plan is not the floor's
+        command = _floor_command(src, workdir, preview_size)
+        subprocess.run(command, check=True, capture_output=True)
     else:
         raise SystemExit(f"unknown phase {phase}")
     figures["wall_s"] = round(time.monotonic() - started, 2)

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.errors import ConflictError
+from kernel.media_errors import PhotoRejected
 
 from . import subtitles
 from .audit import audit_record
 from .models import Story, StoryPhoto, StorySubtitle
+from .photos import sanitize_photo
 from .services import EDITABLE
 
 MAX_PHOTOS = 5
@@ -40,9 +42,6 @@ def _editable(story: Story) -> Story:
 
 def story_add_photo(*, story: Story, file: IO[bytes], size: int) -> StoryPhoto:
     """Add one photo; raises ValidationError with a message for the person who sent it."""
-    from workers.media.errors import PhotoRejected
-    from workers.media.photos import sanitize_photo
-
     if size > MAX_PHOTO_BYTES:
         raise ValidationError({"photos": [_("Ein Foto darf höchstens 15 MB groß sein.")]})
     if story.photos.count() >= MAX_PHOTOS:

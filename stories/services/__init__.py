@@ -5,6 +5,17 @@ it locks the row, checks the lifecycle table, changes it and writes the audit en
 transaction.
 """
 
+from ..media_lifecycle import (
+    media_complete,
+    media_enqueue,
+    media_fail,
+    media_find_stuck,
+    media_original_deleted,
+    media_original_stripped,
+    media_progress,
+    media_rerun,
+    media_start,
+)
 from ..transitions import story_transition
 from .changes import story_grant_edit_access, story_status_links_renew, story_withdraw
 from .consents import REQUIRED_CONSENTS, ConsentTextsChanged, consent_record
@@ -18,18 +29,6 @@ from .drafts import (
     story_update_draft,
 )
 from .guardian import guardian_decide, guardian_find_unsent
-from .media import (
-    media_complete,
-    media_enqueue,
-    media_fail,
-    media_find_stuck,
-    media_original_deleted,
-    media_original_stripped,
-    media_progress,
-    media_rerun,
-    media_set_state,
-    media_start,
-)
 from .submission import confirmation_find_unsent, story_confirm_email, story_submit
 from .video import on_upload_complete, story_attach_video, upload_in_use, upload_owner_for_token
 
@@ -53,7 +52,6 @@ __all__ = [
     "media_original_stripped",
     "media_progress",
     "media_rerun",
-    "media_set_state",
     "media_start",
     "on_upload_complete",
     "story_attach_video",

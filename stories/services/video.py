@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from kernel.errors import ConflictError
 
 from ..audit import audit_record
+from ..media_lifecycle import media_enqueue
 from ..models import Story, StoryMedia
 from ..upload_tokens import story_by_upload_token, story_upload_token
 from .drafts import EDITABLE
-from .media import media_enqueue
 
 if TYPE_CHECKING:
     from stories.uploads.models import Upload

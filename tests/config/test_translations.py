@@ -39,3 +39,33 @@ def test_translations_are_compiled_and_used() -> None:
         assert translation.gettext("Geschichte erzählen") != "Geschichte erzählen"
     with translation.override("ar"):
         assert translation.get_language_bidi()
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "uk", "tr"])
+def test_every_media_error_reads_in_the_supporters_language(language: str) -> None:
+    """The worker's messages (rejections, failed transcodes) come from the catalogue too."""
+    from kernel.media_errors import (
+        TRANSCODE_REASONS,
+        RejectionCode,
+        TranscodeFailed,
+        rejection_message,
+    )
+
+    texts = {
+        f"rejection:{code}": (
+            rejection_message(code, "de"),
+            rejection_message(code, "en"),
+            rejection_message(code, language),
+        )
+        for code in RejectionCode
+    }
+    for key, reason in TRANSCODE_REASONS.items():
+        error = TranscodeFailed(reason, "technical detail")
+        texts[f"transcode:{key}"] = (
+            error.message("de"),
+            error.message("en"),
+            error.message(language),
+        )
+    for key, (german, english, text) in texts.items():
+        assert text.strip(), key
+        assert text not in (german, english), key

@@ -178,7 +178,7 @@ def test_branding_follows_the_campaign_settings(settings: Any, tmp_path: Path) -
     from django.core.files.base import ContentFile
 
     from stories.models import StorySubtitle
-    from workers.tasks.media import _branding
+    from workers.media_jobs import media_branding as _branding
 
     story, _token = services.story_create_draft()
     Story.objects.filter(pk=story.pk).update(submitter_name="Amina Beispiel", credit="first_name")

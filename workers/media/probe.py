@@ -179,7 +179,11 @@ def probe_media(path: str | Path, *, timeout_s: float = 30) -> ProbeResult:
     MP4 without moov, random bytes) and ``FileNotFoundError`` if it does not exist. It does not
     apply any limits; call ``validate_probe`` for that.
     """
-    data = run_ffprobe(path, timeout_s=timeout_s)
+    return summarise_probe(run_ffprobe(path, timeout_s=timeout_s), path=path)
+
+
+def summarise_probe(data: dict[str, object], *, path: str | Path) -> ProbeResult:
+    """``ProbeResult`` from ffprobe's JSON (``run_ffprobe``), so one probe can serve twice."""
     fmt = data.get("format") or {}
     assert isinstance(fmt, dict)
     streams = [s for s in data.get("streams") or [] if isinstance(s, dict)]  # type: ignore[attr-defined]

@@ -138,7 +138,7 @@ class JobProgress:
     fraction done and the job's percentage is the finished weights plus the running phase's
     share. The estimate is the elapsed time scaled by what is left. Reports go to ``callback``
     at most once per ``min_interval_s`` (the first one and each phase start at once), so the
-    bar moves from the first second: probe, decode check, loudness pass, ffmpeg, poster.
+    bar moves from the first second: probe, loudness pass, ffmpeg, poster, verification.
     """
 
     def __init__(
@@ -160,6 +160,7 @@ class JobProgress:
         self.fraction = 0.0
         self.last: Progress | None = None
         self._last_emit_at: float | None = None
+        self._last_rise_at: float | None = None
         self.history: list[tuple[str, float]] = []
 
     def start(self, phase: str) -> None:
@@ -180,7 +181,9 @@ class JobProgress:
         phase creeps 3 % of what is left of its share, so the bar never stands still and
         never reaches the phase's end before the phase does."""
         now = self.clock()
-        if self._last_emit_at is None or now - self._last_emit_at < 2 * self.min_interval_s:
+        # Since the last rise, not the last report: ffmpeg goes on reporting an unchanged
+        # position while it waits for an output's header or moves the moov atom.
+        if self._last_rise_at is None or now - self._last_rise_at < 2 * self.min_interval_s:
             return
         self.fraction += (1.0 - self.fraction) * 0.03
         self._emit(force=True)
@@ -214,6 +217,8 @@ class JobProgress:
         if percent >= 1 and elapsed > 0:
             eta = round(elapsed * (100 - percent) / percent, 1)
         progress = Progress(percent=percent, eta_seconds=eta, speed=None, out_time_s=elapsed)
+        if self.last is None or percent > self.last.percent:
+            self._last_rise_at = now
         self.last, self._last_emit_at = progress, now
         self.history.append((self.phase or "", percent))
         if self.callback is not None:

@@ -144,3 +144,54 @@ def test_progress_moves_through_every_phase(kind, ten_second_clips, tmp_path):
     assert any(20 <= p < 80 for p in distinct), percents
     assert any(80 <= p < 100 for p in distinct), percents
     assert any(r.eta_seconds for r in reports[:-1])
+
+
+@pytest.mark.parametrize("case", COPY_CASES)
+def test_a_copy_is_one_ffmpeg_run_with_the_poster_from_the_previews_decode(
+    case, transcoded, source_clip
+):
+    from workers.media.graph import build_command
+
+    plan = plan_transcode(probe_media(source_clip(case)), preset=TEST_PRESET)
+    targets = {name: Path(f"/tmp/{name}") for name in plan.outputs}
+    cmd = build_command(plan, src="in.mp4", targets=targets)
+    graph = cmd[cmd.index("-filter_complex") + 1]
+    assert cmd.count("in.mp4") == 1 and "image2" in cmd  # one decode of the source
+    assert "thumbnail" not in graph  # it would hold back ffmpeg's progress reports
+    result = transcoded(case)
+    folder = result.paths["poster"].parent
+    assert not list(folder.glob("*cand*")) and not list(folder.glob(".*.part"))
+    with Image.open(result.paths["poster"]) as poster:
+        assert poster.size == plan.poster_size
+        assert max(poster.convert("L").getextrema()) > 40  # not a black frame
+
+
+def test_the_poster_pick_passes_over_a_black_frame(tmp_path):
+    from workers.media.graph import pick_poster
+
+    candidates = []
+    for index, colour in enumerate([(0, 0, 0), (200, 120, 40), (200, 120, 40), (200, 120, 40)]):
+        path = tmp_path / f"cand-{index:02d}.jpg"
+        Image.new("RGB", (64, 36), colour).save(path)
+        candidates.append(path)
+    target = tmp_path / "poster.jpg"
+    assert pick_poster(candidates, target)
+    with Image.open(target) as poster:
+        assert min(poster.convert("L").getextrema()) > 40
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["poster.jpg"]
+    assert not pick_poster([], tmp_path / "none.jpg")
+
+
+@pytest.mark.parametrize("allow_copy", [True, False])
+def test_a_damaged_file_is_still_refused_as_one_without_a_decode_check_up_front(
+    allow_copy, tmp_path
+):
+    from workers.media import MediaRejected, RejectionCode
+
+    full = samples.make_clip(tmp_path / "faststart.mp4", duration_s=4, faststart=True)
+    path = samples.truncate(full, tmp_path / "cut-faststart.mp4", fraction=0.6)
+    workdir = tmp_path / "out"
+    with pytest.raises(MediaRejected) as excinfo:
+        process_video(path, workdir, preset=TEST_PRESET, allow_copy=allow_copy)
+    assert excinfo.value.code == RejectionCode.UNDECODABLE
+    assert not list(workdir.glob("*")) if workdir.exists() else True

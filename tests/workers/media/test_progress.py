@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from workers.media import Progress, ProgressTracker
 from workers.media.progress import parse_out_time_us, parse_speed
 
@@ -81,3 +83,28 @@ def test_tracker_without_callback_keeps_last_report():
     for line in [*_block(1_000_000, "1x"), "garbage line", "=", ""]:
         tracker.feed_line(line)
     assert tracker.last is not None and tracker.last.percent == 25.0
+
+
+def test_job_progress_creeps_while_ffmpeg_reports_an_unchanged_position():
+    """ffmpeg goes on reporting the same position while it waits for an output's header or
+    moves the moov atom; the bar must still rise at least every second (2 × interval)."""
+    from workers.media import JobProgress
+
+    now = [0.0]
+    seen: list[tuple[float, float]] = []
+    job = JobProgress(
+        {"encode": 1.0},
+        callback=lambda p: seen.append((now[0], p.percent)),
+        min_interval_s=0.5,
+        clock=lambda: now[0],
+    )
+    job.start("encode")
+    job.update(0.5)
+    for _ in range(40):  # 10 s of reports every 0.25 s, all at the same position
+        now[0] += 0.25
+        job.update(0.5)
+        job.tick()
+    rises = [seen[0]] + [b for a, b in itertools.pairwise(seen) if b[1] > a[1]]
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(rises)]
+    assert len(rises) > 5 and max(gaps) <= 1.0, rises
+    assert seen[-1][1] < 100

@@ -245,7 +245,8 @@ def test_timeout_kills_ffmpeg_and_removes_temp_files(slow_clip, tmp_path):
     plan = plan_transcode(probe_media(slow_clip), preset="medium")
     with pytest.raises(TranscodeTimedOut) as excinfo:
         run_transcode(slow_clip, tmp_path, plan, timeout_s=0.5)
-    assert excinfo.value.reason_de and excinfo.value.reason_en
+    assert excinfo.value.message("de") and excinfo.value.message("en")
+    assert excinfo.value.message("de") != excinfo.value.message("en")
     assert _leftovers(tmp_path) == []
 
 

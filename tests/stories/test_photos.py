@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms
 
-from workers.media import PhotoRejected, RejectionCode, sanitize_photo
+from kernel.media_errors import PhotoRejected, RejectionCode
+from stories.photos import sanitize_photo
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.conf import settings
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -40,7 +42,7 @@ REJECTION_MESSAGES: dict[RejectionCode, StrOrPromise] = {
     ),
     RejectionCode.STILL_IMAGE: gettext_lazy("Die Datei ist ein Foto, kein Video."),
     RejectionCode.TOO_LONG: gettext_lazy(
-        "Das Video ist zu lang. Bitte kürzen Sie es auf höchstens 5 Minuten."
+        "Das Video ist zu lang. Bitte kürzen Sie es auf höchstens %(minutes)s Minuten."
     ),
     RejectionCode.TOO_SHORT: gettext_lazy("Das Video ist zu kurz."),
     RejectionCode.RESOLUTION_TOO_HIGH: gettext_lazy(
@@ -89,7 +91,18 @@ def rejection_message(code: RejectionCode | str, language: str | None = None) ->
     Falls back to German for an unknown or missing language (``"pt-BR"`` tries ``"pt"``).
     Raises ``ValueError`` for an unknown code.
     """
-    return in_language(REJECTION_MESSAGES[RejectionCode(code)], language)
+    code = RejectionCode(code)
+    text = in_language(REJECTION_MESSAGES[code], language)
+    if code == RejectionCode.TOO_LONG:  # the limit is a setting, not a number in the text
+        with translation.override(_language(language)):
+            text = text % {"minutes": max_duration_minutes()}
+    return text
+
+
+def max_duration_minutes() -> str:
+    """MEDIA_MAX_DURATION_SECONDS in minutes as people say it: "5", or "2,5" in German."""
+    minutes = settings.MEDIA_MAX_DURATION_SECONDS / 60
+    return number_format(round(minutes, 1), decimal_pos=0 if minutes == int(minutes) else 1)
 
 
 class MediaError(Exception):

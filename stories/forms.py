@@ -15,7 +15,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .context_processors import max_duration_minutes
+from kernel.media_errors import max_duration_minutes
+
 from .models import ConsentText, Region, Story, StoryMedia, Topic
 from .services import REQUIRED_CONSENTS, TEXT_MAX, TEXT_MIN, TITLE_MAX
 

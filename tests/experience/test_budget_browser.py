@@ -28,19 +28,17 @@ def _first_load(context: Any, url: str) -> tuple[int, dict[str, int]]:
     types: dict[str, str] = {}
     urls: dict[str, str] = {}
     sizes: dict[str, int] = {}
-    cdp.on(
-        "Network.responseReceived",
-        lambda e: (
-            types.__setitem__(e["requestId"], e["response"]["mimeType"]),
-            urls.__setitem__(e["requestId"], e["response"]["url"]),
-        ),
-    )
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
-    )
+
+    def received(event: dict[str, Any]) -> None:
+        types[event["requestId"]] = event["response"]["mimeType"]
+        urls[event["requestId"]] = event["response"]["url"]
+
+    def finished(event: dict[str, Any]) -> None:
+        sizes[event["requestId"]] = int(event["encodedDataLength"])
+
+    cdp.on("Network.responseReceived", received)
+    cdp.on("Network.loadingFinished", finished)
     page.goto(url, wait_until="networkidle")
-    page.wait_for_timeout(0)  # let the last events arrive
     counted = {
         urls.get(rid, rid): size
         for rid, size in sizes.items()

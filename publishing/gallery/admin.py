@@ -55,10 +55,27 @@ class AccessibilityFeedbackAdmin(admin.ModelAdmin):
         return False
 
 
+class StoryPickForm(forms.ModelForm):
+    """Refuses a story that is not published, before the service would."""
+
+    class Meta:
+        model = StoryPick
+        fields = ["story"]
+
+    def clean_story(self) -> Any:
+        story = self.cleaned_data["story"]
+        if story is not None and story.status != story.Status.PUBLISHED:
+            raise forms.ValidationError(
+                _("Nur veröffentlichte Geschichten können ausgewählt werden."), code="unpublished"
+            )
+        return story
+
+
 @admin.register(StoryPick)
 class StoryPickAdmin(admin.ModelAdmin):
     """Moderators' picks for the home page; adding and removing go through the services."""
 
+    form = StoryPickForm
     list_display = ("story", "picked_at", "picked_by")
     raw_id_fields = ("story",)
     fields = ("story",)

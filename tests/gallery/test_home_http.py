@@ -153,3 +153,28 @@ def test_latin_titles_are_isolated_in_arabic(
     assert "«\u2068Amina baut auf\u2069»" in text  # Arabic quotation marks, isolated title
     assert "„" not in text
     assert "<bdi>ZUSAMMEN. MEHR.</bdi>" in text
+
+
+def test_campaign_admins_pick_and_unpick_in_the_admin_with_an_audit_entry(
+    client: Client, story_factory: Callable[..., Story]
+) -> None:
+    from django.contrib.auth.models import User
+
+    from publishing.gallery.models import StoryPick
+    from stories.models import AuditEntry
+
+    story = story_factory(title="Für die Startseite")
+    admin = User.objects.create_superuser("kampagne", "kampagne@example.org", "pw")
+    client.force_login(admin)
+    draft = story_factory(title="Entwurf", status=S.DRAFT)
+    refused = client.post("/admin/gallery/storypick/add/", {"story": draft.pk})
+    assert refused.status_code == 200
+    assert "Nur veröffentlichte Geschichten können ausgewählt werden." in refused.content.decode()
+    response = client.post("/admin/gallery/storypick/add/", {"story": story.pk})
+    assert response.status_code == 302, response.content.decode()[:500]
+    pick = StoryPick.objects.get(story=story)
+    assert pick.picked_by == admin
+    assert AuditEntry.objects.filter(story=story, action="gallery.story.pick").count() == 1
+    client.post(f"/admin/gallery/storypick/{pick.pk}/delete/", {"post": "yes"})
+    assert not StoryPick.objects.filter(story=story).exists()
+    assert AuditEntry.objects.filter(story=story, action="gallery.story.unpick").count() == 1

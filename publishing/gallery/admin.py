@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessibilityFeedback, LegalPage
+from . import services
+from .models import AccessibilityFeedback, LegalPage, StoryPick
 from .selectors import LEGAL_PLACEHOLDERS, legal_unknown_placeholders
 
 
@@ -50,3 +53,41 @@ class AccessibilityFeedbackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class StoryPickForm(forms.ModelForm):
+    """Refuses a story that is not published, before the service would."""
+
+    class Meta:
+        model = StoryPick
+        fields = ["story"]
+
+    def clean_story(self) -> Any:
+        story = self.cleaned_data["story"]
+        if story is not None and story.status != story.Status.PUBLISHED:
+            raise forms.ValidationError(
+                _("Nur veröffentlichte Geschichten können ausgewählt werden."), code="unpublished"
+            )
+        return story
+
+
+@admin.register(StoryPick)
+class StoryPickAdmin(admin.ModelAdmin):
+    """Moderators' picks for the home page; adding and removing go through the services."""
+
+    form = StoryPickForm
+    list_display = ("story", "picked_at", "picked_by")
+    raw_id_fields = ("story",)
+    fields = ("story",)
+
+    def save_model(self, request: HttpRequest, obj: StoryPick, form: Any, change: bool) -> None:
+        user = request.user if request.user.is_authenticated else None
+        obj.pk = services.story_pick(story=obj.story, by=user).pk
+
+    def delete_model(self, request: HttpRequest, obj: StoryPick) -> None:
+        user = request.user if request.user.is_authenticated else None
+        services.story_unpick(story=obj.story, by=user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for pick in queryset.select_related("story"):
+            self.delete_model(request, pick)

@@ -1,4 +1,4 @@
-"""Legal pages at the site's top level, and sitemap.xml."""
+"""Pages at the site's top level: the campaign home page, legal pages and sitemap.xml."""
 
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
@@ -9,6 +9,8 @@ from .sitemaps import SITEMAPS
 app_name = "legal"
 
 urlpatterns = [
+    # Before stories.urls' "home" in config.urls, so this view answers "/".
+    path("", views.home, name="home"),
     path("impressum/", views.imprint, name="imprint"),
     path("datenschutz/", views.privacy, name="privacy"),
     path("barrierefreiheit/", views.accessibility, name="accessibility"),

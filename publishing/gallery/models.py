@@ -60,3 +60,27 @@ class AccessibilityFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.message[:40]}"
+
+
+class StoryPick(models.Model):
+    """A published story the moderators put on the home page ("Ausgewählte Geschichten").
+
+    Kept on the gallery side so the story's own lifecycle stays untouched; a pick of a story
+    that is no longer published is simply not shown.
+    """
+
+    story = models.OneToOneField(
+        "stories.Story", on_delete=models.CASCADE, related_name="gallery_pick"
+    )
+    picked_at = models.DateTimeField(default=timezone.now, db_index=True)
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-picked_at"]
+        verbose_name = _("Ausgewählte Geschichte")
+        verbose_name_plural = _("Ausgewählte Geschichten")
+
+    def __str__(self) -> str:
+        return str(self.story_id)

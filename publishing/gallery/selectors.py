@@ -21,9 +21,10 @@ from kernel.cache import VERSION_KEY
 from publishing.youtube.models import Publication
 from stories.forms import VIDEO_LANGUAGES
 from stories.models import Region, Story, StoryMedia, Topic
+from stories.selectors import media_poster_sources
 
 from .defaults import PAGES
-from .models import LegalPage
+from .models import LegalPage, StoryPick
 
 PUBLISHED = Story.Status.PUBLISHED
 SEARCH_MAX = 100
@@ -49,6 +50,17 @@ def _poster_key() -> Subquery:
         )
         .exclude(poster_key="")
         .values("poster_key")[:1]
+    )
+
+
+def _poster_sources() -> Subquery:
+    # The responsive variants' keys (``stories.selectors.media_poster_sources`` reads the same).
+    return Subquery(
+        StoryMedia.objects.filter(
+            story=OuterRef("pk"), is_current=True, state=StoryMedia.State.READY
+        )
+        .exclude(poster_key="")
+        .values("summary__posters")[:1]
     )
 
 
@@ -96,7 +108,7 @@ def _with_card_data(rows: QuerySet[Story]) -> QuerySet[Story]:
             "topic__name",
             "topic__slug",
         )
-        .annotate(poster_key=_poster_key(), video_id=_video_id())
+        .annotate(poster_key=_poster_key(), poster_sources=_poster_sources(), video_id=_video_id())
         .order_by("-status_changed_at", "-id")
     )
 
@@ -193,6 +205,25 @@ def gallery_poster_key(*, public_id: uuid.UUID) -> str | None:
     return key or None
 
 
+def gallery_poster_variant_key(*, public_id: uuid.UUID, name: str) -> str | None:
+    """The storage key of one responsive poster (``"640.webp"``, ``"og.jpg"``) of a published
+    story; None for anything unpublished or a variant that was never made."""
+    media = (
+        StoryMedia.objects.filter(
+            story__public_id=public_id,
+            story__status=PUBLISHED,
+            is_current=True,
+            state=StoryMedia.State.READY,
+        )
+        .exclude(poster_key="")
+        .only("pk", "summary")
+        .first()
+    )
+    if media is None:
+        return None
+    return media_poster_sources(media=media).get(name) or None
+
+
 def gallery_regions() -> list[Region]:
     """Regions with at least one published story, each with ``story_count``."""
     return list(
@@ -233,6 +264,46 @@ def gallery_sitemap_stories() -> QuerySet[Story]:
         .only("public_id", "status_changed_at")
         .order_by("-status_changed_at", "-id")
     )
+
+
+# --- Home page --------------------------------------------------------------------------
+HOME_NEWEST = 6
+HOME_PICKS = 3
+
+
+@dataclass(frozen=True)
+class HomeState:
+    """The gallery's state plus the moderators' picks: the home page's cache key."""
+
+    gallery: GalleryState
+    key: str
+
+
+def home_state() -> HomeState:
+    """One cached read (two queries on a miss): see ``gallery_state`` for the lifetime."""
+    gallery = gallery_state()
+    seconds = settings.GALLERY_STATE_SECONDS
+    cache_key = f"gallery:home-state:{cache.get(VERSION_KEY) or 0}:{gallery.key}"
+    picks = cache.get(cache_key) if seconds > 0 else None
+    if not isinstance(picks, str):
+        row = StoryPick.objects.filter(story__status=PUBLISHED).aggregate(
+            n=Count("pk"), last=Max("picked_at")
+        )
+        picks = f"{row['n']}:{row['last']}".replace(" ", "_")
+        if seconds > 0:
+            cache.set(cache_key, picks, seconds)
+    return HomeState(gallery=gallery, key=f"{gallery.key}|{picks}")
+
+
+def home_newest(*, limit: int = HOME_NEWEST) -> list[Story]:
+    """The newest published stories with everything a card needs (one query)."""
+    return list(gallery_stories()[:limit])
+
+
+def home_picks(*, limit: int = HOME_PICKS) -> list[Story]:
+    """The moderators' picks that are still published, the latest pick first (one query)."""
+    rows = _with_card_data(Story.objects.filter(status=PUBLISHED, gallery_pick__isnull=False))
+    return list(rows.order_by("-gallery_pick__picked_at", "-id")[:limit])
 
 
 # --- Legal pages --------------------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kernel.cache import public_content_changed
 from kernel.queue import enqueue_on_commit
 from publishing.partners.models import KitDownload, Partner, PartnerKit
 from publishing.youtube.models import Publication
@@ -23,7 +26,7 @@ from stories.audit import audit_record
 from stories.links import absolute
 from stories.models import AuditEntry, Story
 
-from .models import AccessibilityFeedback
+from .models import AccessibilityFeedback, StoryPick
 
 logger = logging.getLogger(__name__)
 
@@ -234,3 +237,31 @@ def withdrawal_pending_notices() -> list[int]:
         .exclude(pk__in=notified)
         .values_list("pk", flat=True)[:200]
     )
+
+
+# --- Picks for the home page --------------------------------------------------------------
+def story_pick(*, story: Story, by: AbstractBaseUser | None = None) -> StoryPick:
+    """Put a published story on the home page; picking it again keeps the first pick.
+
+    Raises ``ValidationError`` for a story that is not published.
+    """
+    if story.status != Story.Status.PUBLISHED:
+        raise ValidationError(_("Nur veröffentlichte Geschichten können ausgewählt werden."))
+    user: Any = by if by is not None and by.pk else None
+    with transaction.atomic():
+        pick, created = StoryPick.objects.get_or_create(story=story, defaults={"picked_by": user})
+        if created:
+            audit_record(action="gallery.story.pick", story=story, actor=user)
+            transaction.on_commit(public_content_changed)
+    return pick
+
+
+def story_unpick(*, story: Story, by: AbstractBaseUser | None = None) -> bool:
+    """Take a story off the home page; False when it was not picked."""
+    user = by if by is not None and by.pk else None
+    with transaction.atomic():
+        deleted, _rows = StoryPick.objects.filter(story=story).delete()
+        if deleted:
+            audit_record(action="gallery.story.unpick", story=story, actor=user)
+            transaction.on_commit(public_content_changed)
+    return bool(deleted)

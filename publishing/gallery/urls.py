@@ -12,4 +12,6 @@ urlpatterns = [
     path("feed/atom/", feeds.StoryAtomFeed(), name="feed_atom"),
     path("<uuid:public_id>/", views.story, name="story"),
     path("<uuid:public_id>/poster.jpg", views.poster, name="poster"),
+    # The responsive variants ("640.webp", "og.jpg"); same name, reversed with two arguments.
+    path("<uuid:public_id>/poster-<str:name>", views.poster_variant, name="poster"),
 ]

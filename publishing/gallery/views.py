@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,6 +32,7 @@ from stories.uploads.services import client_ip_hash
 from . import selectors, services
 from .forms import FeedbackForm, GalleryFilterForm
 from .models import LegalPage
+from .templatetags.gallery_media import isolate, story_og_image
 
 
 class _CountedPaginator(Paginator):
@@ -62,6 +64,46 @@ class _LazyRows(Sequence[Any]):
 
     def __getitem__(self, index: Any) -> Any:
         return self._all()[index]
+
+
+class _LazyHome:
+    """The home page's stories and region counts, loaded only when its fragment is rendered."""
+
+    def __init__(self, state: selectors.HomeState) -> None:
+        self._state = state
+
+    def picks(self) -> list[Any]:
+        return selectors.home_picks()
+
+    def newest(self) -> list[Any]:
+        return selectors.home_newest()
+
+    def regions(self) -> Any:
+        return selectors.gallery_facets(state=self._state.gallery)["regions"]
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The campaign's front page: people's stories (picked and newest), how it works, the call
+    and the counts by region.
+
+    The body is one cached fragment keyed by the gallery's state and the picks, so a hit costs
+    one cache read (``selectors.home_state``) and no query.
+    """
+    state = selectors.home_state()
+    content = _LazyHome(state)
+    return render(
+        request,
+        "gallery/home.html",
+        {
+            "home_key": hashlib.sha256(state.key.encode()).hexdigest(),
+            "story_total": state.gallery.count,
+            "picks": content.picks,
+            "newest": content.newest,
+            "regions": content.regions,
+            "canonical": absolute(reverse("stories:home")),
+        },
+    )
 
 
 @require_GET
@@ -97,6 +139,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
                 f"{state.key}|{urlencode(sorted(query.items()))}|{page.number}".encode()
             ).hexdigest(),
             "canonical": absolute(reverse("gallery:index")),
+            "og_title": _("Geschichten gelungener Integration"),
         },
     )
 
@@ -140,6 +183,7 @@ def story(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if getattr(found, "poster_key", None)
         else ""
     )
+    og_image = story_og_image(found)
     summary = Truncator(" ".join(found.text.split())).chars(200)
     share_text = f"{found.title} – {settings.CAMPAIGN_NAME}"
     share = [
@@ -157,6 +201,15 @@ def story(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "canonical": url,
             "poster_url": poster_url,
             "summary": summary,
+            "og_type": "article",
+            "og_title": found.title,
+            "og_description": summary,
+            "og_image": og_image or poster_url,
+            "og_image_is_og_size": bool(og_image),
+            "og_image_alt": _("Standbild aus dem Video „%(title)s“")
+            % {"title": isolate(found.title)}
+            if (og_image or poster_url)
+            else "",
             "share": share,
             "video_language": selectors.video_language_label(found.video_language),
             "embed_url": (
@@ -171,7 +224,24 @@ def story(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def poster(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     """The poster of a published story, streamed from media storage; 404 for anything else."""
-    key = selectors.gallery_poster_key(public_id=public_id)
+    return _poster_response(request, selectors.gallery_poster_key(public_id=public_id))
+
+
+@require_GET
+def poster_variant(request: HttpRequest, public_id: uuid.UUID, name: str) -> HttpResponseBase:
+    """One responsive poster (``640.webp``, ``og.jpg``) of a published story; else 404."""
+    if not POSTER_VARIANT.fullmatch(name):
+        raise Http404
+    key = selectors.gallery_poster_variant_key(public_id=public_id, name=name)
+    return _poster_response(request, key, "image/webp" if name.endswith(".webp") else "image/jpeg")
+
+
+POSTER_VARIANT = re.compile(r"(?:\d{2,4}\.(?:jpg|webp))|og\.jpg")
+
+
+def _poster_response(
+    request: HttpRequest, key: str | None, content_type: str = "image/jpeg"
+) -> HttpResponseBase:
     if key is None:
         raise Http404
     etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
@@ -182,7 +252,7 @@ def poster(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
             handle = default_storage.open(key, "rb")
         except FileNotFoundError as exc:
             raise Http404 from exc
-        response = FileResponse(handle, content_type="image/jpeg")
+        response = FileResponse(handle, content_type=content_type)
     response["ETag"] = etag
     # Short: once a story is withdrawn its poster must stop showing up soon, in caches too.
     patch_cache_control(response, public=True, max_age=settings.GALLERY_POSTER_MAX_AGE)
@@ -198,6 +268,7 @@ def _legal(request: HttpRequest, kind: str, extra: dict[str, Any] | None = None)
             "legal": text,
             "fallback": text.language != (get_language() or "de"),
             "canonical": absolute(request.path),
+            "og_title": text.title,
             **(extra or {}),
         },
     )

@@ -4,10 +4,13 @@ row, a ready StoryMedia with its files in media storage, a published Publication
 from __future__ import annotations
 
 import io
+import random
 import secrets
+import tempfile
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +29,43 @@ def poster_jpeg(colour: tuple[int, int, int] = (11, 79, 138)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (480, 270), colour).save(buffer, format="JPEG")
     return buffer.getvalue()
+
+
+def poster_photo(seed: int = 0) -> bytes:
+    """A 1280×720 JPEG with gradients and shapes: compresses like a video still, not a flat
+    colour, so byte budgets measured with it mean something."""
+    from PIL import ImageDraw, ImageFilter
+
+    image = Image.linear_gradient("L").resize((1280, 720)).convert("RGB")
+    r, g, b = image.split()
+    image = Image.merge(
+        "RGB",
+        (r, g.rotate(90 + seed * 30, expand=False), b.transpose(Image.Transpose.FLIP_LEFT_RIGHT)),
+    )
+    draw = ImageDraw.Draw(image)
+    rng = random.Random(seed)
+    for _ in range(40):
+        x, y = rng.randrange(1280), rng.randrange(720)
+        size = rng.randrange(20, 200)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        draw.ellipse((x, y, x + size, y + size), fill=colour)
+    buffer = io.BytesIO()
+    image.filter(ImageFilter.GaussianBlur(2)).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def poster_variants(poster: bytes, base: str) -> dict[str, str]:
+    """The responsive posters, made by the pipeline's own function, stored as it stores them."""
+    from workers.media.transcode import make_poster_variants
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "poster.jpg"
+        source.write_bytes(poster)
+        made = make_poster_variants(source, Path(folder))
+        return {
+            name: default_storage.save(f"{base}/poster-{name}", ContentFile(path.read_bytes()))
+            for name, path in made.items()
+        }
 
 
 def region(slug: str, name: str) -> Region:
@@ -50,6 +90,7 @@ def make_story(
     name: str = "Amina Beispiel",
     email: str = "amina@example.org",
     published_ago: timedelta = timedelta(0),
+    with_variants: bool = False,
 ) -> Story:
     """A story in ``status``; published ones get media, a publication and the audit entry."""
     story = Story.objects.create(
@@ -81,13 +122,16 @@ def make_story(
             expires_at=timezone.now() + timedelta(hours=24),
         )
         base = f"stories/{story.public_id}/media-x"
+        poster = poster_photo(story.pk) if with_variants else poster_jpeg()
+        summary = {"posters": poster_variants(poster, base)} if with_variants else {}
         StoryMedia.objects.create(
             story=story,
             upload=upload,
             state=StoryMedia.State.READY,
             master_key=default_storage.save(f"{base}/master.mp4", ContentFile(b"master")),
             preview_key=default_storage.save(f"{base}/preview.mp4", ContentFile(b"preview")),
-            poster_key=default_storage.save(f"{base}/poster.jpg", ContentFile(poster_jpeg())),
+            poster_key=default_storage.save(f"{base}/poster.jpg", ContentFile(poster)),
+            summary=summary,
         )
     if status == Story.Status.PUBLISHED:
         vid = secrets.token_hex(5) if video_id == "" else video_id

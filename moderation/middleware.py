@@ -53,6 +53,7 @@ EXEMPT_URL_NAMES = frozenset(
         "set_language",
         # The public site: the form, the gallery, the legal pages, the submitter's pages.
         "stories:home",
+        "legal:home",
         "stories:language",
         "stories:confirm",
         "stories:status",

@@ -42,6 +42,7 @@ EXPECTED_EXEMPT = frozenset(
         "metrics",
         "set_language",
         "stories:home",
+        "legal:home",
         "stories:language",
         "stories:confirm",
         "stories:status",

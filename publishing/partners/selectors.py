@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from kernel.roles import Role
@@ -49,19 +49,49 @@ def kit_for_partner(*, partner: Partner) -> PartnerKit | None:
     return PartnerKit.objects.filter(partner=partner).first()
 
 
+def _stuck_limit(now: datetime | None) -> datetime:
+    return (now or timezone.now()) - timedelta(seconds=settings.JOB_STUCK_AFTER)
+
+
+def kit_stuck_q(*, now: datetime | None = None) -> Q:
+    """The one rule for "nobody works on this kit" (reconciler, pipeline page, kit page).
+
+    Queued (stale) longer than ``JOB_STUCK_AFTER`` ago: the message was lost. Generating
+    with a start older than that, or with no start at all: the worker died.
+    """
+    limit = _stuck_limit(now)
+    waiting = Q(status=PartnerKit.Status.STALE, requested_at__lt=limit)
+    running = Q(status=PartnerKit.Status.GENERATING) & (
+        Q(started_at__isnull=True) | Q(started_at__lt=limit)
+    )
+    return waiting | running
+
+
+def kit_is_stuck(*, kit: PartnerKit, now: datetime | None = None) -> bool:
+    """``kit_stuck_q`` for one row already in memory."""
+    limit = _stuck_limit(now)
+    if kit.status == PartnerKit.Status.STALE:
+        return kit.requested_at < limit
+    if kit.status == PartnerKit.Status.GENERATING:
+        return kit.started_at is None or kit.started_at < limit
+    return False
+
+
+def kit_find_stuck(*, now: datetime | None = None) -> list[int]:
+    return list(PartnerKit.objects.filter(kit_stuck_q(now=now)).values_list("pk", flat=True))
+
+
 def kit_state(*, kit: PartnerKit, now: datetime | None = None) -> str:
     """What a page says about the kit: ``ready``, ``working`` or ``failed``.
 
-    A kit asked for or started longer ago than ``JOB_STUCK_AFTER`` has nobody working on it
-    (a lost message, a dead worker): it reads as failed, never as "being made" forever.
+    A stuck kit (``kit_stuck_q``: a lost message, a dead worker) reads as failed, never as
+    "being made" forever.
     """
     if kit.status == PartnerKit.Status.READY:
         return "ready"
     if kit.status == PartnerKit.Status.FAILED:
         return "failed"
-    limit = (now or timezone.now()) - timedelta(seconds=settings.JOB_STUCK_AFTER)
-    since = kit.started_at if kit.status == PartnerKit.Status.GENERATING else kit.requested_at
-    return "failed" if since is not None and since < limit else "working"
+    return "failed" if kit_is_stuck(kit=kit, now=now) else "working"
 
 
 def kit_retry_due(*, kit: PartnerKit, now: datetime | None = None) -> bool:

@@ -128,16 +128,22 @@ def _content(
     )
 
 
+def partner_sentence(template: str, name: str) -> str:
+    """``template`` with ``{partner}`` filled in; a name that ends in a full stop ("e.V.")
+    takes the sentence's own full stop, so there is never a double one."""
+    if not name:
+        return ""
+    if name.endswith("."):
+        template = template.replace("{partner}.", "{partner}")
+    return template.replace("{partner}", name)
+
+
 def _text_files(
     inputs: KitInputs, language: str, banner_files: dict[str, str]
 ) -> Iterator[tuple[KitFile, bytes]]:
     texts = load_texts(language)
     link = inputs.qr_url
-    partner_line = (
-        texts["partner_line"].replace("{partner}", inputs.partner_name)
-        if inputs.partner_name
-        else ""
-    )
+    partner_line = partner_sentence(texts["partner_line"], inputs.partner_name)
 
     def fill(value: str) -> str:
         return value.replace("{link}", link).replace("{partner_line}", partner_line)

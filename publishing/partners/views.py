@@ -222,6 +222,8 @@ def kit_page(request: HttpRequest) -> HttpResponse:
 def _serve(kit: PartnerKit, path: str, *, as_attachment: bool) -> FileResponse:
     key = f"{kit.storage_prefix}/{path}"
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    if content_type.startswith("text/"):
+        content_type += "; charset=utf-8"  # the kit writes every text file as UTF-8
     response = FileResponse(
         default_storage.open(key, "rb"),
         as_attachment=as_attachment,

@@ -27,6 +27,7 @@ from xml.etree.ElementTree import Element, register_namespace, tostring
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
@@ -320,7 +321,7 @@ def logo_normalise(
     if len(data) > max_bytes:
         raise ValidationError(
             _("Die Logo-Datei ist zu groß (höchstens %(mib)s MiB).")
-            % {"mib": round(max_bytes / 1024**2, 1)},
+            % {"mib": number_format(max_bytes / 1024**2, 1)},
             code="logo_bytes",
         )
     head = data[:512].lstrip()

@@ -254,6 +254,7 @@ def _render_pdf_locked(
     pdf.setTitle(title)
     pdf.setAuthor(content.alliance_name)
     pdf.setSubject("ZUSAMMEN. MEHR.")
+    pdf.setCreator("ZUSAMMEN. MEHR. Kampagnenpaket")
     pdf.setTrimBox((margin, margin, page[0] - margin, page[1] - margin))
     pdf.setBleedBox((slug, slug, page[0] - slug, page[1] - slug))
     surface = PdfSurface(pdf, asset, content, cmyk=cmyk)

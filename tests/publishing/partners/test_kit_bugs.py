@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -53,3 +55,84 @@ def test_persian_pdf_draws_no_glyph_for_the_non_joiner(cmyk: bool, tmp_path: Pat
         # and no character of the text is drawn with the font's "missing glyph" box
         assert "\ufffd" not in extracted, asset.id
         assert PdfReader(pdf).pages[0] is not None
+
+
+# --- Bug 7: double full stop, decimal point in German, no charset, PDF Creator "anonymous" ----
+def test_a_name_ending_in_a_full_stop_gets_no_second_one() -> None:
+    from publishing.partners.kit import _text_files
+
+    from .conftest import kit_inputs
+
+    inputs = kit_inputs(partner_name="Demo-Verein e.V.", languages=("de",))
+    bodies = [body.decode() for _file, body in _text_files(inputs, "de", {})]
+    joined = "\n".join(bodies)
+    assert "Wir unterstützen den Aufruf als Demo-Verein e.V. " in joined
+    assert "e.V.." not in joined
+    plain = kit_inputs(partner_name="Kirche Celle", languages=("de",))
+    assert "als Kirche Celle. " in "\n".join(b.decode() for _f, b in _text_files(plain, "de", {}))
+
+
+def test_logo_size_limit_uses_the_decimal_comma_in_german() -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from publishing.partners.rendering import logo_normalise
+
+    with translation.override("de"), pytest.raises(ValidationError) as caught:
+        logo_normalise(b"x" * (2 * 1024**2 + 1), max_bytes=2 * 1024**2, max_side=4000)
+    assert "2,0 MiB" in " ".join(caught.value.messages)
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        logo_normalise(b"x" * (2 * 1024**2 + 1), max_bytes=2 * 1024**2, max_side=4000)
+    assert "2.0 MiB" in " ".join(caught.value.messages)
+
+
+@pytest.mark.django_db
+def test_the_logo_form_says_the_limit_with_a_decimal_comma() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from publishing.partners.forms import LogoForm
+
+    big = SimpleUploadedFile("logo.png", b"x" * (2 * 1024**2 + 1))
+    with translation.override("de"):
+        form = LogoForm(data={}, files={"logo": big})
+        form.is_valid()
+        assert "2,0 MiB" in " ".join(form.errors.get("logo", []))
+
+
+def test_pdfs_name_their_creator() -> None:
+    from io import BytesIO
+
+    data, _report = render_pdf(
+        TEMPLATES.prints[0], content=_content("de"), cmyk=False, min_qr_mm=20, title="t"
+    )
+    metadata = PdfReader(BytesIO(data)).metadata
+    assert metadata is not None
+    assert metadata.get("/Creator") not in (None, "", "anonymous")
+    assert "ZUSAMMEN. MEHR." in str(metadata.get("/Creator"))
+
+
+@pytest.mark.django_db
+def test_text_files_are_served_as_utf_8(
+    make_partner: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from publishing.partners import services
+
+    partner = make_partner(languages=["de"])
+    with django_capture_on_commit_callbacks(execute=False):
+        kit = services.kit_request(partner=partner)
+    services.kit_generate(kit_id=kit.pk)
+    client = Client()
+    client.force_login(partner.user)
+    for path, media_type in (
+        ("de/texte/newsletter-kurz-de.txt", "text/plain"),
+        ("de/texte/banner-einbetten-de.html", "text/html"),
+    ):
+        response = client.get(reverse("partners:download", args=[path]))
+        assert response.status_code == 200, path
+        assert response["Content-Type"] == f"{media_type}; charset=utf-8"
+    pdf = client.get(reverse("partners:download", args=["de/druck/zm-flyer-a5-de.pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"

@@ -1,7 +1,8 @@
 """Partner logos: accept PNG, JPEG or a sanitised SVG, normalise to a trimmed RGBA PNG, and
 decide whether the logo needs a backing plate to stand out against a background.
 
-SVG is parsed with defusedxml (no DTDs, so no entity expansion or external entities), then
+SVG is parsed with defusedxml (no DTDs, so no entity expansion or external entities; only
+the plain W3C document type line design tools write is removed beforehand), then
 checked against an allow-list of what a logo may contain: no scripts, no event handlers, no
 foreignObject, no links other than ``#fragment`` and embedded PNG/JPEG data.
 
@@ -92,8 +93,18 @@ def _check_css(value: str) -> None:
             )
 
 
+# The plain document type declaration design tools write (Illustrator, Inkscape): a public
+# identifier of the W3C SVG DTD and a system literal, no internal subset. It declares
+# nothing, so it is removed before parsing; any other DTD is refused by the parser.
+STANDARD_DOCTYPE = re.compile(
+    rb'<!DOCTYPE\s+svg\s+PUBLIC\s+"-//W3C//DTD SVG [0-9.]+(?: Tiny| Basic)?//EN"'
+    rb'(?:\s+"[^"\[\]<>]*")?\s*>'
+)
+
+
 def svg_sanitise(data: bytes) -> Element:
     """The parsed, checked SVG root; ValidationError for anything a logo must not contain."""
+    data = STANDARD_DOCTYPE.sub(b"", data, count=1)
     try:
         root: Element = SafeET.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -215,11 +226,26 @@ def _check_references(root: Element) -> None:
         raise _too_costly() from exc
 
 
+# CSS pixels per unit of an absolute SVG length.
+UNIT_PX = {
+    "": 1.0,
+    "px": 1.0,
+    "pt": 4 / 3,
+    "pc": 16.0,
+    "mm": 96 / 25.4,
+    "cm": 96 / 2.54,
+    "in": 96.0,
+}
+
+
 def _length(value: str | None) -> float | None:
+    """An absolute length in CSS pixels; None for a missing, relative or broken one."""
     if not value:
         return None
-    match = re.fullmatch(r"\s*([0-9.]+)\s*(px)?\s*", value)
-    return float(match.group(1)) if match else None
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(px|pt|pc|mm|cm|in)?\s*", value)
+    if not match:
+        return None
+    return float(match.group(1)) * UNIT_PX[match.group(2) or ""]
 
 
 def _svg_aspect(root: Element) -> float:
@@ -260,13 +286,19 @@ def _rasterise_svg(root: Element, *, seconds: int, memory_mb: int) -> Image.Imag
         width, height = NORMALISED_MAX_SIDE, round(NORMALISED_MAX_SIDE / aspect)
     else:
         width, height = round(NORMALISED_MAX_SIDE * aspect), NORMALISED_MAX_SIDE
+    if "viewBox" not in root.attrib:
+        # Width and height alone (checked by _svg_aspect) span the drawing's user space.
+        declared_w = _length(root.attrib.get("width"))
+        declared_h = _length(root.attrib.get("height"))
+        if not declared_w or not declared_h:
+            raise ValidationError(
+                _("Das SVG-Logo braucht eine viewBox oder eine Breite und Höhe."),
+                code="svg_size",
+            )
+        root.set("viewBox", f"0 0 {declared_w:g} {declared_h:g}")
     # Size the document ourselves so the declared width/height cannot ask for a huge surface.
     root.set("width", str(width))
     root.set("height", str(height))
-    if "viewBox" not in root.attrib:
-        raise ValidationError(
-            _("Das SVG-Logo braucht eine viewBox oder eine Breite und Höhe."), code="svg_size"
-        )
     clean = tostring(root, encoding="utf-8")
     png = _render_in_child(clean, seconds=seconds, memory_mb=memory_mb)
     return Image.open(io.BytesIO(png)).convert("RGBA")

@@ -136,3 +136,70 @@ def test_text_files_are_served_as_utf_8(
         assert response["Content-Type"] == f"{media_type}; charset=utf-8"
     pdf = client.get(reverse("partners:download", args=["de/druck/zm-flyer-a5-de.pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
+
+
+# --- Bug 3: SVGs with width/height but no viewBox; Illustrator's DOCTYPE ---------------------
+LOGO_LIMITS = {"max_bytes": 2 * 1024**2, "max_side": 4000}
+ILLUSTRATOR_SVG = b"""<?xml version="1.0" encoding="utf-8"?>
+<!-- Generator: Adobe Illustrator 27.0.0, SVG Export Plug-In . SVG Version: 6.00 Build 0)  -->
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"
+  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<svg version="1.1" id="Ebene_1" xmlns="http://www.w3.org/2000/svg"
+ xmlns:xlink="http://www.w3.org/1999/xlink" x="0px" y="0px"
+ viewBox="0 0 300 100" style="enable-background:new 0 0 300 100;" xml:space="preserve">
+<style type="text/css">.st0{fill:#8B0000;}</style>
+<rect class="st0" width="300" height="100"/></svg>"""
+
+
+def _aspect(png: bytes) -> float:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return image.width / image.height
+
+
+@pytest.mark.parametrize("unit", ["", "px", "pt", "mm"])
+def test_svg_with_width_and_height_but_no_viewbox_is_accepted(unit: str) -> None:
+    from publishing.partners.rendering import logo_normalise
+
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="200{unit}" height="50{unit}">'
+        f'<rect width="200{unit}" height="50{unit}" fill="#8B0000"/></svg>'
+    ).encode()
+    assert _aspect(logo_normalise(svg, **LOGO_LIMITS)) == pytest.approx(4.0, rel=0.02)
+
+
+def test_illustrators_doctype_without_internal_subset_is_accepted() -> None:
+    from publishing.partners.rendering import logo_normalise
+
+    assert _aspect(logo_normalise(ILLUSTRATOR_SVG, **LOGO_LIMITS)) == pytest.approx(3.0, rel=0.02)
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        b'<!DOCTYPE svg [<!ENTITY a "b">]>',
+        b"<!DOCTYPE svg [ ]>",
+        b'<!DOCTYPE svg SYSTEM "file:///etc/passwd">',
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "svg11.dtd" [<!ENTITY a "b">]>',
+        b'<!DOCTYPE svg PUBLIC "x" "y"><!DOCTYPE svg PUBLIC "x" "y">',
+    ],
+)
+def test_internal_subsets_entities_and_other_doctypes_are_still_refused(doctype: bytes) -> None:
+    from django.core.exceptions import ValidationError
+
+    from publishing.partners.rendering import logo_normalise
+
+    svg = (
+        b'<?xml version="1.0"?>'
+        + doctype
+        + (
+            b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10"'
+            b' height="10"/></svg>'
+        )
+    )
+    with pytest.raises(ValidationError) as caught:
+        logo_normalise(svg, **LOGO_LIMITS)
+    assert "DTD oder Entitäten" in " ".join(caught.value.messages)

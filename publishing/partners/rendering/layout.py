@@ -270,7 +270,7 @@ def _logo(
     report: Report,
     claim_size: float,
 ) -> None:
-    from .logo import fit_inside, plate_for
+    from .logo import fit_inside, own_background, plate_for
 
     x, y, w, h = zone
     if content.logo is None:
@@ -293,7 +293,7 @@ def _logo(
     plate_key = None
     if plate is not None:
         plate_key = "white" if plate == (255, 255, 255) else "ink"
-    elif surface.plate_always():
+    elif surface.plate_always() and own_background(content.logo) is None:
         plate_key = "white"
     logo_w, logo_h = content.logo.size
     if plate_key:

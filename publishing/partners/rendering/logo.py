@@ -419,11 +419,43 @@ def dominant_colours(logo: Image.Image, *, count: int = 4) -> list[tuple[RGB, fl
 MIN_LOGO_CONTRAST = 3.0
 
 
+def own_background(logo: Image.Image) -> RGB | None:
+    """The colour of the logo's own opaque background, if it brings one: an opaque border of
+    one colour around content of another (a white box with the mark in it). A logo that is
+    all one colour has no background of its own."""
+    small = logo.convert("RGBA").copy()
+    small.thumbnail((96, 96))
+    width, height = small.size
+    if width < 3 or height < 3:
+        return None
+    pixels = small.load()
+    assert pixels is not None
+    border = [pixels[x, y] for x in range(width) for y in (0, height - 1)]
+    border += [pixels[x, y] for y in range(1, height - 1) for x in (0, width - 1)]
+    if any(px[3] < 250 for px in border):  # type: ignore[index]
+        return None
+    mean = tuple(round(sum(px[i] for px in border) / len(border)) for i in range(3))  # type: ignore[index]
+
+    def far(px: tuple[int, ...]) -> bool:
+        return max(abs(px[i] - mean[i]) for i in range(3)) > 40
+
+    if sum(1 for px in border if far(px)) > len(border) * 0.02:  # type: ignore[arg-type]
+        return None
+    inner = [pixels[x, y] for x in range(1, width - 1) for y in range(1, height - 1)]
+    if sum(1 for px in inner if far(px)) < len(inner) * 0.02:  # type: ignore[arg-type]
+        return None
+    return (mean[0], mean[1], mean[2])
+
+
 def plate_for(logo: Image.Image, background: RGB, *, dark: RGB) -> RGB | None:
     """None when the logo stands out on ``background``; else the plate colour that works best.
 
-    Every colour making up at least 15 % of the logo must reach 3:1 against the background.
+    A logo with its own opaque background is its own plate and never gets another one.
+    Otherwise every colour making up at least 15 % of the logo must reach 3:1 against the
+    background.
     """
+    if own_background(logo) is not None:
+        return None
     colours = [c for c, share in dominant_colours(logo) if share >= 0.15]
     if not colours:
         return None

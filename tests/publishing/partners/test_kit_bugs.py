@@ -203,3 +203,44 @@ def test_internal_subsets_entities_and_other_doctypes_are_still_refused(doctype:
     with pytest.raises(ValidationError) as caught:
         logo_normalise(svg, **LOGO_LIMITS)
     assert "DTD oder Entitäten" in " ".join(caught.value.messages)
+
+
+# --- Bug 2: a logo with its own opaque background gets no plate around it ---------------------
+def _boxed_logo(background: tuple[int, int, int]) -> Any:
+    from PIL import Image, ImageDraw
+
+    logo = Image.new("RGBA", (400, 120), (*background, 255))
+    draw = ImageDraw.Draw(logo)
+    draw.ellipse((20, 20, 100, 100), fill=(139, 0, 0, 255))
+    draw.rectangle((130, 45, 380, 75), fill=(139, 0, 0, 255))
+    return logo
+
+
+@pytest.mark.parametrize("palette", ["blau", "hell", "dunkel"])
+@pytest.mark.parametrize("background", [(255, 255, 255), (250, 226, 0)])
+def test_a_logo_on_its_own_opaque_background_gets_no_plate(
+    palette: str, background: tuple[int, int, int]
+) -> None:
+    from publishing.partners.rendering import render_raster
+
+    asset = next(a for a in TEMPLATES.rasters if a.id == "banner-300x250")
+    content = _content("de", logo=_boxed_logo(background))
+    content.palette = TEMPLATES.palettes[palette]
+    _image, report = render_raster(
+        asset.layout, width=300, height=250, scale=1, content=content, min_qr_px=60
+    )
+    assert report.plate is None
+    for cmyk in (False, True):
+        _data, pdf_report = render_pdf(
+            TEMPLATES.prints[0], content=content, cmyk=cmyk, min_qr_mm=20, title="t"
+        )
+        assert pdf_report.plate is None
+
+
+def test_a_plain_white_logo_still_gets_a_plate_on_a_light_background() -> None:
+    from PIL import Image
+
+    from publishing.partners.rendering.logo import plate_for
+
+    white = Image.new("RGBA", (300, 100), (255, 255, 255, 255))
+    assert plate_for(white, (230, 236, 245), dark=(10, 40, 90)) is not None

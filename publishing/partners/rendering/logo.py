@@ -428,21 +428,25 @@ def own_background(logo: Image.Image) -> RGB | None:
     width, height = small.size
     if width < 3 or height < 3:
         return None
-    pixels = small.load()
-    assert pixels is not None
-    border = [pixels[x, y] for x in range(width) for y in (0, height - 1)]
-    border += [pixels[x, y] for y in range(1, height - 1) for x in (0, width - 1)]
-    if any(px[3] < 250 for px in border):  # type: ignore[index]
-        return None
-    mean = tuple(round(sum(px[i] for px in border) / len(border)) for i in range(3))  # type: ignore[index]
+    flatten = getattr(small, "get_flattened_data", None) or small.getdata
+    rgba: list[tuple[int, int, int, int]] = list(flatten())
 
-    def far(px: tuple[int, ...]) -> bool:
+    def at(x: int, y: int) -> tuple[int, int, int, int]:
+        return rgba[y * width + x]
+
+    border = [at(x, y) for x in range(width) for y in (0, height - 1)]
+    border += [at(x, y) for y in range(1, height - 1) for x in (0, width - 1)]
+    if any(px[3] < 250 for px in border):
+        return None
+    mean = [round(sum(px[i] for px in border) / len(border)) for i in range(3)]
+
+    def far(px: tuple[int, int, int, int]) -> bool:
         return max(abs(px[i] - mean[i]) for i in range(3)) > 40
 
-    if sum(1 for px in border if far(px)) > len(border) * 0.02:  # type: ignore[arg-type]
+    if sum(1 for px in border if far(px)) > len(border) * 0.02:
         return None
-    inner = [pixels[x, y] for x in range(1, width - 1) for y in range(1, height - 1)]
-    if sum(1 for px in inner if far(px)) < len(inner) * 0.02:  # type: ignore[arg-type]
+    inner = [at(x, y) for x in range(1, width - 1) for y in range(1, height - 1)]
+    if sum(1 for px in inner if far(px)) < len(inner) * 0.02:
         return None
     return (mean[0], mean[1], mean[2])
 

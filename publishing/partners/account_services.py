@@ -297,3 +297,27 @@ def partner_set_logo(*, partner: Partner, actor: Actor, data: bytes) -> Partner:
         )
         kit_request(partner=locked)
     return locked
+
+
+def partner_remove_logo(*, partner: Partner, actor: Actor) -> Partner:
+    """Take the logo off the material (its name stands there instead); the kit is made again.
+
+    The stored file is deleted once the change is committed; no logo is a no-op.
+    """
+    with transaction.atomic():
+        locked = Partner.objects.select_for_update().get(pk=partner.pk)
+        if not locked.logo_key:
+            return locked
+        before = _snapshot(locked)
+        old_key = locked.logo_key
+        locked.logo_key, locked.logo_sha256 = "", ""
+        locked.save(update_fields=["logo_key", "logo_sha256"])
+        audit_record(
+            action="partners.partner.logo_remove",
+            actor=actor,
+            before=before,
+            after=_snapshot(locked),
+        )
+        kit_request(partner=locked)
+        transaction.on_commit(partial(default_storage.delete, old_key))
+    return locked

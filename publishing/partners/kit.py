@@ -125,6 +125,7 @@ def _content(
         qr_url=inputs.qr_url,
         display_url=_display_url(inputs.site_url),
         logo=logo,
+        partner_name=inputs.partner_name,
     )
 
 

@@ -196,6 +196,18 @@ def logo(request: HttpRequest) -> HttpResponse:
 
 
 @login_required(login_url=LOGIN_URL)
+@require_POST
+def logo_remove(request: HttpRequest) -> HttpResponse:
+    partner = _approved_partner(request)
+    if partner.logo_key:
+        services.partner_remove_logo(partner=partner, actor=request.user)
+        messages.success(
+            request, _("Das Logo ist entfernt; Ihr Material wird mit Ihrem Namen neu erstellt.")
+        )
+    return redirect("partners:area")
+
+
+@login_required(login_url=LOGIN_URL)
 @require_GET
 def kit_page(request: HttpRequest) -> HttpResponse:
     partner = _approved_partner(request)

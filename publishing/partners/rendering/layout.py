@@ -59,6 +59,8 @@ class Content:
     display_url: str
     logo: Image.Image | None = None
     alliance_name: str = "Niedersachsen packt an"
+    # The organisation; without a logo its name stands where the logo would.
+    partner_name: str = ""
 
 
 @dataclass
@@ -274,10 +276,11 @@ def _logo(
 
     x, y, w, h = zone
     if content.logo is None:
-        # The un-branded kit names the alliance where a partner's logo would be.
+        # A partner without a logo is named in its place; the un-branded kit names the
+        # alliance there.
         _text_block(
             surface,
-            content.alliance_name,
+            content.partner_name or content.alliance_name,
             zone=zone,
             bold=True,
             language="de",
@@ -340,7 +343,7 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
         _cta(surface, content, zones["cta"], claim_size, layout.claim_lines, rtl)
     if "logo" in zones:
         _logo(surface, content, zones["logo"], rtl, report, claim_size)
-    if "alliance" in zones and content.logo is not None:
+    if "alliance" in zones and (content.logo is not None or content.partner_name):
         _text_block(
             surface,
             content.texts["alliance"],

@@ -244,3 +244,74 @@ def test_a_plain_white_logo_still_gets_a_plate_on_a_light_background() -> None:
 
     white = Image.new("RGBA", (300, 100), (255, 255, 255, 255))
     assert plate_for(white, (230, 236, 245), dark=(10, 40, 90)) is not None
+
+
+# --- Bug 8: the partner is named on the material without a logo; the logo can be removed -----
+def _pdf_text(data: bytes, tmp_path: Path, name: str) -> str:
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-q", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_without_a_logo_the_partner_is_named_on_every_print_file(
+    language: str, tmp_path: Path
+) -> None:
+    content = _content(language, partner_name="Demo-Verein Celle")
+    for asset in TEMPLATES.prints:
+        data, _report = render_pdf(asset, content=content, cmyk=False, min_qr_mm=20, title="t")
+        words = " ".join(_pdf_text(data, tmp_path, asset.id).split())
+        assert "Demo-Verein Celle" in words, asset.id
+
+
+def test_without_a_logo_the_partner_is_named_on_the_banners() -> None:
+    from PIL import ImageChops
+
+    from publishing.partners.rendering import render_raster
+
+    def draw(name: str) -> Any:
+        asset = next(a for a in TEMPLATES.rasters if a.id == "banner-300x250")
+        image, _report = render_raster(
+            asset.layout,
+            width=300,
+            height=250,
+            scale=1,
+            content=_content("de", partner_name=name),
+            min_qr_px=60,
+        )
+        return image
+
+    assert ImageChops.difference(draw("Demo-Verein Celle"), draw("Kirche Hameln")).getbbox()
+
+
+@pytest.mark.django_db
+def test_a_partner_can_remove_its_logo(
+    make_partner: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.storage import default_storage
+    from django.test import Client
+    from django.urls import reverse
+
+    from publishing.partners.models import Partner, PartnerKit
+    from stories.models import AuditEntry
+
+    partner = make_partner(languages=["de"])
+    key = partner.logo_key
+    assert key and default_storage.exists(key)
+    client = Client()
+    client.force_login(partner.user)
+    page = client.get(reverse("partners:area")).content.decode()
+    assert reverse("partners:logo_remove") in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("partners:logo_remove"))
+    assert response.status_code == 302
+    partner = Partner.objects.get(pk=partner.pk)
+    assert partner.logo_key == "" and partner.logo_sha256 == ""
+    assert not default_storage.exists(key)
+    assert AuditEntry.objects.filter(action="partners.partner.logo_remove").count() == 1
+    kit = PartnerKit.objects.get(partner=partner)
+    assert kit.status == PartnerKit.Status.STALE  # asked for again, without the logo
+    page = client.get(reverse("partners:area")).content.decode()
+    assert reverse("partners:logo_remove") not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,6 +122,34 @@ def kit_file(*, kit: PartnerKit, path: str) -> dict[str, Any] | None:
     for entry in kit_files(kit=kit, include_previews=True):
         if entry["path"] == path:
             return entry
+    return None
+
+
+BANNER_NAME = re.compile(r"zm-(?P<asset>[a-z0-9-]+?)-(?P<lang>[a-z]{2})(?P<rest>(?:@\d+x)?\.\w+)")
+
+
+def kit_banner(*, kit: PartnerKit, name: str) -> dict[str, Any] | None:
+    """The banner file ``name`` (as the HTML snippet links it) of the ready kit.
+
+    A banner of a language the partner has since removed still answers, with the same
+    banner in the kit's first language (German when it has German): pages that embedded it
+    keep working.
+    """
+    banners = {
+        entry["path"].rsplit("/", 1)[-1]: entry
+        for entry in kit_files(kit=kit)
+        if entry["kind"] == "banner"
+    }
+    if name in banners:
+        return banners[name]
+    match = BANNER_NAME.fullmatch(name)
+    if match is None:
+        return None
+    languages = list(kit.inputs.get("languages", []))
+    for language in sorted(languages, key=lambda code: code != "de"):
+        stand_in = f"zm-{match['asset']}-{language}{match['rest']}"
+        if stand_in in banners:
+            return banners[stand_in]
     return None
 
 

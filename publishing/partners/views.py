@@ -337,22 +337,25 @@ def material_zip(request: HttpRequest) -> FileResponse:
 
 @require_GET
 def banner(request: HttpRequest, slot: str, name: str) -> FileResponse:
-    """Banners for the HTML snippet, hot-linked from partner sites; nothing else is served."""
+    """Banners for the HTML snippet, hot-linked from partner sites; nothing else is served.
+
+    They come from the last generation stored, also while a new one is being made: pages
+    that embedded a banner never see it vanish because the partner changed a choice.
+    """
+    kits = PartnerKit.objects.exclude(storage_prefix="")
     if slot == selectors.PUBLIC_SLOT:
-        kit = _public_kit()
+        found = kits.filter(slot=selectors.PUBLIC_SLOT).first()
     else:
-        found = PartnerKit.objects.filter(
-            partner__ref_code=slot,
-            partner__status=Partner.Status.APPROVED,
-            status=PartnerKit.Status.READY,
-        ).first()
-        if found is None:
-            raise Http404
-        kit = found
-    for entry in selectors.kit_files(kit=kit):
-        if entry["kind"] == "banner" and entry["path"].rsplit("/", 1)[-1] == name:
-            response = _serve(kit, entry["path"], as_attachment=False)
-            response["Cache-Control"] = "public, max-age=86400"
-            response["Access-Control-Allow-Origin"] = "*"
-            return response
-    raise Http404
+        found = kits.filter(partner__ref_code=slot, partner__status=Partner.Status.APPROVED).first()
+    if found is None:
+        raise Http404
+    kit = found
+    entry = selectors.kit_banner(kit=kit, name=name)
+    if entry is None:
+        raise Http404
+    response = _serve(kit, entry["path"], as_attachment=False)
+    # A banner of a language the kit no longer has is stood in for; look again soon.
+    same = entry["path"].rsplit("/", 1)[-1] == name
+    response["Cache-Control"] = f"public, max-age={86400 if same else 3600}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

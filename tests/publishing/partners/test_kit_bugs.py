@@ -315,3 +315,44 @@ def test_a_partner_can_remove_its_logo(
     assert kit.status == PartnerKit.Status.STALE  # asked for again, without the logo
     page = client.get(reverse("partners:area")).content.decode()
     assert reverse("partners:logo_remove") not in page
+
+
+# --- Bug 6: removing a language keeps embedded banners working ---------------------------------
+@pytest.mark.django_db
+def test_banners_of_a_removed_language_keep_answering(
+    make_partner: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    from publishing.partners import services
+    from publishing.partners.models import PartnerKit
+
+    partner = make_partner(languages=["de", "fa"])
+    with django_capture_on_commit_callbacks(execute=False):
+        kit = services.kit_request(partner=partner)
+    services.kit_generate(kit_id=kit.pk)
+    client = Client()
+    base = f"/partner/b/{partner.ref_code}/"
+    fa_banner = b"".join(client.get(f"{base}zm-banner-300x250-fa.png").streaming_content)
+    assert fa_banner.startswith(b"\x89PNG")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.partner_update_choices(
+            partner=partner, actor=None, colour_variant="blau", languages=["de"]
+        )
+    # while the new kit is made, the stored generation still answers
+    assert PartnerKit.objects.get(pk=kit.pk).status == PartnerKit.Status.STALE
+    assert client.get(f"{base}zm-banner-300x250-fa.png").status_code == 200
+    services.kit_generate(kit_id=kit.pk)
+
+    for name, stand_in in (
+        ("zm-banner-300x250-fa.png", "zm-banner-300x250-de.png"),
+        ("zm-banner-300x250-fa@2x.png", "zm-banner-300x250-de@2x.png"),
+    ):
+        response = client.get(base + name)
+        assert response.status_code == 200, name
+        body = b"".join(response.streaming_content)
+        assert body == b"".join(client.get(base + stand_in).streaming_content)
+        assert response["Access-Control-Allow-Origin"] == "*"
+    assert client.get(f"{base}zm-banner-999x99-fa.png").status_code == 404
+    assert client.get(f"{base}zm-flyer-a5-de.pdf").status_code == 404

@@ -36,9 +36,14 @@ def user_is_partner(*, user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def partner_stats(*, partner: Partner) -> dict[str, int]:
-    """Visits through the partner's link, stories sent with its code, and how many are live."""
+    """Visitors through the partner's link, stories sent with its code whose sender confirmed
+    the e-mail address (the double opt-in), and how many of them are live."""
     visits = RefVisit.objects.filter(ref_code=partner.ref_code).aggregate(n=Sum("count"))["n"]
-    stories = Story.objects.filter(partner_ref=partner.ref_code, submitted_at__isnull=False)
+    stories = Story.objects.filter(
+        partner_ref=partner.ref_code,
+        submitted_at__isnull=False,
+        email_confirmed_at__isnull=False,
+    )
     return {
         "visits": int(visits or 0),
         "stories": stories.count(),

@@ -356,3 +356,48 @@ def test_banners_of_a_removed_language_keep_answering(
         assert response["Access-Control-Allow-Origin"] == "*"
     assert client.get(f"{base}zm-banner-999x99-fa.png").status_code == 404
     assert client.get(f"{base}zm-flyer-a5-de.pdf").status_code == 404
+
+
+# --- Bug 9: a visit is a visitor, not a page load; stories count once the e-mail is confirmed --
+@pytest.mark.django_db
+def test_reloads_of_the_form_are_one_visit(make_partner: Callable[..., Any]) -> None:
+    from django.test import Client
+
+    from publishing.partners.models import RefVisit
+    from publishing.partners.selectors import partner_stats
+
+    partner = make_partner()
+    url = f"/mitmachen/?ref={partner.ref_code}"
+    one = Client(HTTP_USER_AGENT="Firefox", REMOTE_ADDR="198.51.100.7")
+    for _ in range(4):
+        assert one.get(url).status_code == 200
+    assert RefVisit.objects.get(ref_code=partner.ref_code).count == 1
+    Client(HTTP_USER_AGENT="Firefox", REMOTE_ADDR="198.51.100.8").get(url)
+    Client(HTTP_USER_AGENT="Safari", REMOTE_ADDR="198.51.100.7").get(url)
+    assert partner_stats(partner=partner)["visits"] == 3
+
+
+@pytest.mark.django_db
+def test_stories_count_only_once_the_email_is_confirmed(make_partner: Callable[..., Any]) -> None:
+    from django.utils import timezone
+
+    from publishing.partners.selectors import partner_stats
+    from stories.models import Story
+
+    partner = make_partner()
+    now = timezone.now()
+    Story.objects.create(
+        access_token_hash="unconfirmed",
+        status=Story.Status.AWAITING_CONFIRMATION,
+        partner_ref=partner.ref_code,
+        submitted_at=now,
+    )
+    assert partner_stats(partner=partner)["stories"] == 0
+    Story.objects.create(
+        access_token_hash="confirmed",
+        status=Story.Status.IN_REVIEW,
+        partner_ref=partner.ref_code,
+        submitted_at=now,
+        email_confirmed_at=now,
+    )
+    assert partner_stats(partner=partner) == {"visits": 0, "stories": 1, "published": 0}

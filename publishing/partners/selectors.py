@@ -8,8 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.files.storage import default_storage
 from django.db.models import Q, Sum
 from django.utils import timezone
+from PIL import Image
 
 from kernel.roles import Role
 from stories.models import Story
@@ -180,3 +182,11 @@ def kit_groups(*, kit: PartnerKit) -> list[dict[str, Any]]:
 
 def downloads_of_partner(*, partner: Partner) -> list[KitDownload]:
     return list(KitDownload.objects.filter(partner=partner).order_by("-downloaded_at")[:50])
+
+
+def logo_aspect(*, partner: Partner) -> float | None:
+    """Width to height of the partner's stored logo; None without one."""
+    if not partner.logo_key:
+        return None
+    with default_storage.open(partner.logo_key, "rb") as fh, Image.open(fh) as image:
+        return image.width / image.height

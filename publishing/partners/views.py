@@ -25,6 +25,7 @@ from stories.uploads.services import client_ip_hash
 from . import selectors, services
 from .forms import ChoicesForm, LogoForm, RegisterForm
 from .models import Partner, PartnerKit
+from .rendering.layout import WIDE_LOGO_RATIO
 
 LOGIN_URL = "partners:login"
 
@@ -181,7 +182,7 @@ def logo(request: HttpRequest) -> HttpResponse:
     form = LogoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.partner_set_logo(
+            partner = services.partner_set_logo(
                 partner=partner, actor=request.user, data=form.cleaned_data["logo"]
             )
         except ValidationError as exc:
@@ -190,6 +191,17 @@ def logo(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Das Logo ist gespeichert; Ihr Material wird neu erstellt.")
             )
+            ratio = selectors.logo_aspect(partner=partner)
+            if ratio is not None and ratio > WIDE_LOGO_RATIO:
+                messages.warning(
+                    request,
+                    _(
+                        "Ihr Logo ist sehr breit (%(ratio)s:1) und wird auf vielen Formaten "
+                        "nur eine schmale Linie. Eine kompaktere Fassung (höchstens 8:1) "
+                        "wirkt besser."
+                    )
+                    % {"ratio": round(ratio)},
+                )
     else:
         messages.error(request, " ".join(str(e) for e in form.errors.get("logo", [])))
     return redirect("partners:area")

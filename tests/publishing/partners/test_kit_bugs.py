@@ -401,3 +401,100 @@ def test_stories_count_only_once_the_email_is_confirmed(make_partner: Callable[.
         email_confirmed_at=now,
     )
     assert partner_stats(partner=partner) == {"visits": 0, "stories": 1, "published": 0}
+
+
+# --- Bug 4: text too small to read; the 728x90 button; very wide logos ---------------------
+@pytest.mark.parametrize("language", ["de", "ar", "fa", "uk"])
+@pytest.mark.parametrize("branded", ["logo", "name", "public"])
+def test_no_text_on_a_screen_format_is_smaller_than_9_px(language: str, branded: str) -> None:
+    from publishing.partners.rendering import render_raster
+
+    from .conftest import sample_logo
+
+    extra: dict[str, Any] = {
+        "logo": {"logo": sample_logo()},
+        "name": {"partner_name": "Ev.-luth. Kirchengemeinde Celle"},
+        "public": {},
+    }[branded]
+    for asset in TEMPLATES.rasters:
+        for scale in (1, 2):
+            _image, report = render_raster(
+                asset.layout,
+                width=asset.width,
+                height=asset.height,
+                scale=scale,
+                content=_content(language, **extra),
+                min_qr_px=60,
+            )
+            assert report.smallest_text is not None
+            assert report.smallest_text >= 9, (asset.id, scale, report.smallest_text)
+
+
+@pytest.mark.parametrize("language", ["de", "ar", "fa"])
+def test_no_text_in_print_is_smaller_than_6_pt(language: str) -> None:
+    for asset in TEMPLATES.prints:
+        _data, report = render_pdf(
+            asset, content=_content(language), cmyk=False, min_qr_mm=20, title="t"
+        )
+        assert report.smallest_text is not None and report.smallest_text >= 6, asset.id
+
+
+@pytest.mark.parametrize("language", ["de", "en", "tr", "uk", "ar", "fa"])
+def test_the_leaderboard_button_is_one_line_at_1x_and_2x(language: str) -> None:
+    from publishing.partners.rendering import render_raster
+
+    asset = next(a for a in TEMPLATES.rasters if a.id == "banner-728x90")
+    lines = set()
+    for scale in (1, 2):
+        _image, report = render_raster(
+            asset.layout,
+            width=728,
+            height=90,
+            scale=scale,
+            content=_content(language),
+            min_qr_px=60,
+        )
+        lines.add(report.cta_lines)
+    assert lines == {1}
+
+
+def test_a_very_wide_logo_is_warned_about() -> None:
+    from PIL import Image
+
+    from publishing.partners.rendering import render_raster
+
+    asset = next(a for a in TEMPLATES.rasters if a.id == "banner-300x250")
+    wide = Image.new("RGBA", (2400, 100), (139, 0, 0, 255))
+    _image, report = render_raster(
+        asset.layout,
+        width=300,
+        height=250,
+        scale=1,
+        content=_content("de", logo=wide),
+        min_qr_px=60,
+    )
+    assert any("very wide" in w for w in report.warnings)
+
+
+@pytest.mark.django_db
+def test_the_partner_is_told_when_the_uploaded_logo_is_very_wide(
+    make_partner: Callable[..., Any],
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+    from PIL import Image
+
+    from .conftest import png_bytes
+
+    partner = make_partner(logo=False)
+    client = Client()
+    client.force_login(partner.user)
+    wide = png_bytes(Image.new("RGBA", (2400, 100), (139, 0, 0, 255)))
+    response = client.post(
+        reverse("partners:logo"),
+        {"logo": SimpleUploadedFile("wide.png", wide)},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert "sehr breit (24:1)" in response.content.decode()

@@ -498,3 +498,59 @@ def test_the_partner_is_told_when_the_uploaded_logo_is_very_wide(
         HTTP_ACCEPT_LANGUAGE="de",
     )
     assert "sehr breit (24:1)" in response.content.decode()
+
+
+# --- Bug 5: the responsive snippet picks its banner by the space it sits in ---------------------
+@pytest.mark.browser
+def test_the_snippet_shows_the_banner_that_fits_its_container(browser: Any) -> None:
+    from publishing.partners.kit import _text_files
+
+    from .conftest import kit_inputs
+
+    inputs = kit_inputs(languages=("de",))
+    banners = {
+        f"b{w}_{s}": f"zm-banner-{w}x{h}-de{'@2x' if s == 2 else ''}.png"
+        for w, h in ((300, 250), (728, 90), (160, 600), (970, 250), (320, 50))
+        for s in (1, 2)
+    }
+    snippet = next(
+        body.decode()
+        for kit_file, body in _text_files(inputs, "de", banners)
+        if kit_file.path.endswith(".html")
+    )
+    page_html = f"""<!doctype html><html><body style="margin:0;width:1400px">
+    <header id="header" style="width:970px">{snippet}</header>
+    <div style="display:flex"><main id="main" style="width:728px">{snippet}</main>
+    <aside id="sidebar" style="width:300px">{snippet}</aside>
+    <aside id="narrow" style="width:200px">{snippet}</aside></div></body></html>"""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    import re as _re
+
+    from PIL import Image
+
+    from .conftest import png_bytes
+
+    def fulfil(route: Any) -> None:
+        match = _re.search(r"(\d+)x(\d+)-de(@2x)?\.png", route.request.url)
+        assert match is not None
+        scale = 2 if match[3] else 1
+        size = (int(match[1]) * scale, int(match[2]) * scale)
+        route.fulfill(body=png_bytes(Image.new("RGB", size, "navy")), content_type="image/png")
+
+    page.route("**/*.png", fulfil)
+    page.set_content(page_html, wait_until="load")
+    shown = page.evaluate(
+        """() => Object.fromEntries(['header', 'main', 'sidebar', 'narrow'].map(id => [id,
+            [...document.querySelectorAll('#' + id + ' img')]
+              .filter(img => img.offsetParent !== null)
+              .map(img => img.getAttribute('width') + 'x' + img.getAttribute('height')
+                   + '@' + Math.round(img.getBoundingClientRect().width))]))"""
+    )
+    context.close()
+    assert shown == {
+        "header": ["970x250@970"],
+        "main": ["728x90@728"],
+        "sidebar": ["300x250@300"],
+        "narrow": ["160x600@160"],
+    }

@@ -236,6 +236,9 @@ def kit_page(request: HttpRequest) -> HttpResponse:
             "groups": selectors.kit_groups(kit=kit)
             if kit.status == PartnerKit.Status.READY
             else [],
+            "logo_too_small": kit.manifest.get("logo_too_small", [])
+            if kit.status == PartnerKit.Status.READY
+            else [],
             "download_url": "partners:download",
             "preview_url": "partners:preview",
             "zip_url": "partners:zip",

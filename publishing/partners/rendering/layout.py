@@ -76,6 +76,9 @@ class Report:
     # The smallest font size drawn: px at 1x on screen formats, pt in print.
     smallest_text: float | None = None
     cta_lines: int = 0
+    # Print only: the logo's resolution as placed, and the width it needs when too low.
+    logo_ppi: float | None = None
+    logo_needs_px: int | None = None
 
 
 def _zone(box: Box, surface: Surface, rtl: bool) -> tuple[float, float, float, float]:

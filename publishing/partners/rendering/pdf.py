@@ -38,6 +38,8 @@ from .spec import INK_CMYK, INK_RGB, RGB, PrintAsset
 
 # Logos are embedded at no more than this resolution at their printed size.
 LOGO_DPI = 300
+# Below this a raster logo prints visibly soft; the partner is told the width it needs.
+MIN_LOGO_PPI = 200
 # Nothing in print is set smaller than 6 pt.
 MIN_PRINT_TEXT_PT = 6.0
 CROP_MARK_MM = 5.0
@@ -267,6 +269,15 @@ def _render_pdf_locked(
     surface.clip_to_bleed()
     report = compose(surface, asset.layout, content)
     report.smallest_text = surface.smallest_text
+    if content.logo is not None and report.logo_box is not None:
+        inches = report.logo_box[2] / 72
+        report.logo_ppi = content.logo.width / inches
+        if report.logo_ppi < MIN_LOGO_PPI:
+            report.logo_needs_px = round(inches * LOGO_DPI)
+            report.warnings.append(
+                f"logo: prints at {report.logo_ppi:.0f} ppi, below {MIN_LOGO_PPI}; "
+                f"needs {report.logo_needs_px} px wide"
+            )
     surface.unclip()
     surface.crop_marks()
     if report.qr_side is not None:

@@ -554,3 +554,43 @@ def test_the_snippet_shows_the_banner_that_fits_its_container(browser: Any) -> N
         "sidebar": ["300x250@300"],
         "narrow": ["160x600@160"],
     }
+
+
+# --- Bug 10: a logo too small for a print format is flagged with the width it needs ------------
+def test_a_logo_too_small_for_a2_is_flagged_with_the_width_it_needs() -> None:
+    from PIL import Image
+
+    from .conftest import sample_logo
+
+    a2 = next(a for a in TEMPLATES.prints if a.id == "poster-a2")
+    _data, report = render_pdf(
+        a2, content=_content("de", logo=sample_logo()), cmyk=False, min_qr_mm=20, title="t"
+    )
+    assert report.logo_ppi is not None and report.logo_ppi < 200
+    assert report.logo_needs_px is not None and report.logo_needs_px > 800
+    assert any("ppi" in w for w in report.warnings)
+    big = Image.new("RGBA", (2000, 500), (139, 0, 0, 255))
+    _data, report = render_pdf(
+        a2, content=_content("de", logo=big), cmyk=False, min_qr_mm=20, title="t"
+    )
+    assert report.logo_needs_px is None and not any("ppi" in w for w in report.warnings)
+
+
+@pytest.mark.django_db
+def test_the_kit_page_tells_the_partner_its_logo_is_too_small_for_print(
+    make_partner: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from publishing.partners import services
+
+    partner = make_partner(languages=["de"])  # the sample logo is 800 px wide
+    with django_capture_on_commit_callbacks(execute=False):
+        kit = services.kit_request(partner=partner)
+    services.kit_generate(kit_id=kit.pk)
+    client = Client()
+    client.force_login(partner.user)
+    page = client.get(reverse("partners:kit"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "zu klein und würde unscharf gedruckt" in page
+    assert "Pixel breit" in page

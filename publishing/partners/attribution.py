@@ -19,7 +19,11 @@ def _first_visit_today(ref: str, visitor: str, day: str) -> bool:
     """True the first time ``visitor`` comes through ``ref`` today. Only a salted hash of the
     visitor (address and browser) is kept, in the cache, for a day: no cookie, no profile."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}|{day}|{ref}|{visitor}".encode()).hexdigest()
-    return bool(cache.add(f"partners:visit:{digest[:40]}", 1, timeout=VISITOR_SEEN_SECONDS))
+    key = f"partners:visit:{digest[:40]}"
+    if cache.add(key, 1, timeout=VISITOR_SEEN_SECONDS):
+        return True
+    # Not added: seen before, or the cache is unreachable (then count rather than lose it).
+    return cache.get(key) is None
 
 
 def ref_visit_record(*, ref: str, visitor: str = "") -> bool:

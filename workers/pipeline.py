@@ -183,24 +183,12 @@ def _takedown_rows(seen: set[int]) -> list[JobRow]:
     return rows
 
 
-def _kit_stuck_filter(now: dt.datetime) -> Any:
-    from django.db.models import Q
-
-    from publishing.partners.models import PartnerKit
-
-    limit = now - dt.timedelta(seconds=settings.JOB_STUCK_AFTER)
-    waiting = Q(status=PartnerKit.Status.STALE, requested_at__lt=limit)
-    running = Q(status=PartnerKit.Status.GENERATING) & (
-        Q(started_at__isnull=True) | Q(started_at__lt=limit)
-    )
-    return waiting | running
-
-
 def _kit_rows(now: dt.datetime) -> list[JobRow]:
     from publishing.partners.models import PartnerKit
+    from publishing.partners.selectors import kit_stuck_q
 
     rows = (
-        PartnerKit.objects.filter(_kit_stuck_filter(now) | _failed_kit_filter())
+        PartnerKit.objects.filter(kit_stuck_q(now=now) | _failed_kit_filter())
         .select_related("partner")
         .order_by("requested_at", "pk")
     )
@@ -294,7 +282,7 @@ def pipeline_retry(*, kind: str, job_id: int, actor: Actor) -> None:
         elif kind == PUBLICATION:
             _retry_publication(job_id, actor, failed=row.problem == "failed", now=now)
         else:
-            _retry_kit(job_id)
+            _retry_kit(job_id, actor)
         audit_record(
             action="workers.pipeline.retry",
             story=row.story,
@@ -329,12 +317,7 @@ def _retry_publication(
     transaction.on_commit(partial(services.publication_enqueue, publication_id))
 
 
-def _retry_kit(kit_id: int) -> None:
-    from publishing.partners.models import PartnerKit
-    from publishing.partners.services import kit_request
+def _retry_kit(kit_id: int, actor: Actor) -> None:
+    from publishing.partners.services import kit_retry
 
-    kit = PartnerKit.objects.select_related("partner").get(pk=kit_id)
-    if kit.status == PartnerKit.Status.GENERATING:
-        # a worker died mid-render: let kit_request treat it like a failed kit
-        PartnerKit.objects.filter(pk=kit_id).update(status=PartnerKit.Status.FAILED)
-    kit_request(partner=kit.partner)
+    kit_retry(kit_id=kit_id, actor=actor)

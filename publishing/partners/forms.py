@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import KIT_LANGUAGES
@@ -43,7 +44,7 @@ class LogoForm(forms.Form):
         if upload.size > settings.PARTNER_LOGO_MAX_BYTES:
             raise forms.ValidationError(
                 _("Die Logo-Datei ist zu groß (höchstens %(mib)s MiB).")
-                % {"mib": round(settings.PARTNER_LOGO_MAX_BYTES / 1024**2, 1)}
+                % {"mib": number_format(settings.PARTNER_LOGO_MAX_BYTES / 1024**2, 1)}
             )
         return bytes(upload.read())
 

@@ -88,6 +88,8 @@ class BuildResult:
     files: list[KitFile]
     warnings: list[str]
     timings: dict[str, float]
+    # Print formats on which the partner's logo is too small to print sharply, one per format.
+    logo_too_small: list[dict[str, Any]] = field(default_factory=list)
 
 
 MEDIA_TYPES = {
@@ -125,7 +127,18 @@ def _content(
         qr_url=inputs.qr_url,
         display_url=_display_url(inputs.site_url),
         logo=logo,
+        partner_name=inputs.partner_name,
     )
+
+
+def partner_sentence(template: str, name: str) -> str:
+    """``template`` with ``{partner}`` filled in; a name that ends in a full stop ("e.V.")
+    takes the sentence's own full stop, so there is never a double one."""
+    if not name:
+        return ""
+    if name.endswith("."):
+        template = template.replace("{partner}.", "{partner}")
+    return template.replace("{partner}", name)
 
 
 def _text_files(
@@ -133,11 +146,7 @@ def _text_files(
 ) -> Iterator[tuple[KitFile, bytes]]:
     texts = load_texts(language)
     link = inputs.qr_url
-    partner_line = (
-        texts["partner_line"].replace("{partner}", inputs.partner_name)
-        if inputs.partner_name
-        else ""
-    )
+    partner_line = partner_sentence(texts["partner_line"], inputs.partner_name)
 
     def fill(value: str) -> str:
         return value.replace("{link}", link).replace("{partner_line}", partner_line)
@@ -211,6 +220,7 @@ def build_kit(
     logo = Image.open(io.BytesIO(logo_png)).convert("RGBA") if logo_png else None
     files: list[KitFile] = []
     warnings: list[str] = []
+    logo_too_small: list[dict[str, Any]] = []
     timings: dict[str, float] = {"raster": 0.0, "pdf": 0.0, "text": 0.0}
 
     def raster_job(asset: RasterAsset, language: str, scale: int) -> list[tuple[KitFile, bytes]]:
@@ -263,6 +273,15 @@ def build_kit(
                 min_qr_mm=inputs.qr_min_print_mm,
                 title=f"ZUSAMMEN. MEHR. – {asset.label}",
             )
+            if not cmyk and report.logo_needs_px is not None:
+                logo_too_small.append(
+                    {
+                        "asset": asset.id,
+                        "label": asset.label,
+                        "ppi": round(report.logo_ppi or 0),
+                        "needs_px": report.logo_needs_px,
+                    }
+                )
             if not cmyk:
                 warnings.extend(f"{asset.id} ({language}): {w}" for w in report.warnings)
                 for w in report.warnings:
@@ -358,12 +377,19 @@ def build_kit(
     write(GUIDE_NAME, guide)
     timings["text"] = time.perf_counter() - began
     timings["total"] = time.perf_counter() - started
-    return BuildResult(files=files, warnings=warnings, timings=timings)
+    by_asset = {entry["asset"]: entry for entry in logo_too_small}
+    return BuildResult(
+        files=files,
+        warnings=warnings,
+        timings=timings,
+        logo_too_small=sorted(by_asset.values(), key=lambda entry: entry["needs_px"]),
+    )
 
 
 def manifest_of(result: BuildResult) -> dict[str, Any]:
     return {
         "files": [asdict(f) for f in result.files],
         "warnings": result.warnings,
+        "logo_too_small": result.logo_too_small,
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }

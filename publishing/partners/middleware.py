@@ -14,7 +14,8 @@ FORM_PATH = "/mitmachen/"
 
 
 class RefVisitMiddleware:
-    """GET /mitmachen/?ref=<code> counts one visit for that partner; never breaks the page."""
+    """GET /mitmachen/?ref=<code> counts one visit for that partner per visitor and day;
+    never breaks the page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -30,7 +31,14 @@ class RefVisitMiddleware:
             from .services import ref_visit_record
 
             try:
-                ref_visit_record(ref=request.GET["ref"])
+                visitor = "|".join(
+                    (
+                        request.META.get("REMOTE_ADDR", ""),
+                        request.META.get("HTTP_USER_AGENT", "")[:300],
+                        request.META.get("HTTP_ACCEPT_LANGUAGE", "")[:100],
+                    )
+                )
+                ref_visit_record(ref=request.GET["ref"], visitor=visitor)
             except DatabaseError:
                 logger.exception("could not count a partner visit")
         return response

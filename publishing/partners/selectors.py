@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Sum
+from django.core.files.storage import default_storage
+from django.db.models import Q, Sum
 from django.utils import timezone
+from PIL import Image
 
 from kernel.roles import Role
 from stories.models import Story
@@ -35,9 +38,14 @@ def user_is_partner(*, user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def partner_stats(*, partner: Partner) -> dict[str, int]:
-    """Visits through the partner's link, stories sent with its code, and how many are live."""
+    """Visitors through the partner's link, stories sent with its code whose sender confirmed
+    the e-mail address (the double opt-in), and how many of them are live."""
     visits = RefVisit.objects.filter(ref_code=partner.ref_code).aggregate(n=Sum("count"))["n"]
-    stories = Story.objects.filter(partner_ref=partner.ref_code, submitted_at__isnull=False)
+    stories = Story.objects.filter(
+        partner_ref=partner.ref_code,
+        submitted_at__isnull=False,
+        email_confirmed_at__isnull=False,
+    )
     return {
         "visits": int(visits or 0),
         "stories": stories.count(),
@@ -49,19 +57,49 @@ def kit_for_partner(*, partner: Partner) -> PartnerKit | None:
     return PartnerKit.objects.filter(partner=partner).first()
 
 
+def _stuck_limit(now: datetime | None) -> datetime:
+    return (now or timezone.now()) - timedelta(seconds=settings.JOB_STUCK_AFTER)
+
+
+def kit_stuck_q(*, now: datetime | None = None) -> Q:
+    """The one rule for "nobody works on this kit" (reconciler, pipeline page, kit page).
+
+    Queued (stale) longer than ``JOB_STUCK_AFTER`` ago: the message was lost. Generating
+    with a start older than that, or with no start at all: the worker died.
+    """
+    limit = _stuck_limit(now)
+    waiting = Q(status=PartnerKit.Status.STALE, requested_at__lt=limit)
+    running = Q(status=PartnerKit.Status.GENERATING) & (
+        Q(started_at__isnull=True) | Q(started_at__lt=limit)
+    )
+    return waiting | running
+
+
+def kit_is_stuck(*, kit: PartnerKit, now: datetime | None = None) -> bool:
+    """``kit_stuck_q`` for one row already in memory."""
+    limit = _stuck_limit(now)
+    if kit.status == PartnerKit.Status.STALE:
+        return kit.requested_at < limit
+    if kit.status == PartnerKit.Status.GENERATING:
+        return kit.started_at is None or kit.started_at < limit
+    return False
+
+
+def kit_find_stuck(*, now: datetime | None = None) -> list[int]:
+    return list(PartnerKit.objects.filter(kit_stuck_q(now=now)).values_list("pk", flat=True))
+
+
 def kit_state(*, kit: PartnerKit, now: datetime | None = None) -> str:
     """What a page says about the kit: ``ready``, ``working`` or ``failed``.
 
-    A kit asked for or started longer ago than ``JOB_STUCK_AFTER`` has nobody working on it
-    (a lost message, a dead worker): it reads as failed, never as "being made" forever.
+    A stuck kit (``kit_stuck_q``: a lost message, a dead worker) reads as failed, never as
+    "being made" forever.
     """
     if kit.status == PartnerKit.Status.READY:
         return "ready"
     if kit.status == PartnerKit.Status.FAILED:
         return "failed"
-    limit = (now or timezone.now()) - timedelta(seconds=settings.JOB_STUCK_AFTER)
-    since = kit.started_at if kit.status == PartnerKit.Status.GENERATING else kit.requested_at
-    return "failed" if since is not None and since < limit else "working"
+    return "failed" if kit_is_stuck(kit=kit, now=now) else "working"
 
 
 def kit_retry_due(*, kit: PartnerKit, now: datetime | None = None) -> bool:
@@ -94,6 +132,34 @@ def kit_file(*, kit: PartnerKit, path: str) -> dict[str, Any] | None:
     return None
 
 
+BANNER_NAME = re.compile(r"zm-(?P<asset>[a-z0-9-]+?)-(?P<lang>[a-z]{2})(?P<rest>(?:@\d+x)?\.\w+)")
+
+
+def kit_banner(*, kit: PartnerKit, name: str) -> dict[str, Any] | None:
+    """The banner file ``name`` (as the HTML snippet links it) of the ready kit.
+
+    A banner of a language the partner has since removed still answers, with the same
+    banner in the kit's first language (German when it has German): pages that embedded it
+    keep working.
+    """
+    banners = {
+        entry["path"].rsplit("/", 1)[-1]: entry
+        for entry in kit_files(kit=kit)
+        if entry["kind"] == "banner"
+    }
+    if name in banners:
+        return banners[name]
+    match = BANNER_NAME.fullmatch(name)
+    if match is None:
+        return None
+    languages = list(kit.inputs.get("languages", []))
+    for language in sorted(languages, key=lambda code: code != "de"):
+        stand_in = f"zm-{match['asset']}-{language}{match['rest']}"
+        if stand_in in banners:
+            return banners[stand_in]
+    return None
+
+
 def kit_groups(*, kit: PartnerKit) -> list[dict[str, Any]]:
     """Files grouped by language and kind, in the order the download page shows them."""
     order = {"banner": 0, "social": 1, "print": 2, "text": 3}
@@ -116,3 +182,11 @@ def kit_groups(*, kit: PartnerKit) -> list[dict[str, Any]]:
 
 def downloads_of_partner(*, partner: Partner) -> list[KitDownload]:
     return list(KitDownload.objects.filter(partner=partner).order_by("-downloaded_at")[:50])
+
+
+def logo_aspect(*, partner: Partner) -> float | None:
+    """Width to height of the partner's stored logo; None without one."""
+    if not partner.logo_key:
+        return None
+    with default_storage.open(partner.logo_key, "rb") as fh, Image.open(fh) as image:
+        return image.width / image.height

@@ -26,6 +26,7 @@ urlpatterns = [
     path("einladung/<str:token>/", views.invitation, name="invitation"),
     path("einstellungen/", views.choices, name="choices"),
     path("logo/", views.logo, name="logo"),
+    path("logo/entfernen/", views.logo_remove, name="logo_remove"),
     path("kit/", views.kit_page, name="kit"),
     path("kit/zip/", views.zip_download, name="zip"),
     path("kit/datei/<path:path>", views.download, name="download"),

@@ -25,6 +25,7 @@ from stories.uploads.services import client_ip_hash
 from . import selectors, services
 from .forms import ChoicesForm, LogoForm, RegisterForm
 from .models import Partner, PartnerKit
+from .rendering.layout import WIDE_LOGO_RATIO
 
 LOGIN_URL = "partners:login"
 
@@ -181,7 +182,7 @@ def logo(request: HttpRequest) -> HttpResponse:
     form = LogoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.partner_set_logo(
+            partner = services.partner_set_logo(
                 partner=partner, actor=request.user, data=form.cleaned_data["logo"]
             )
         except ValidationError as exc:
@@ -190,8 +191,31 @@ def logo(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Das Logo ist gespeichert; Ihr Material wird neu erstellt.")
             )
+            ratio = selectors.logo_aspect(partner=partner)
+            if ratio is not None and ratio > WIDE_LOGO_RATIO:
+                messages.warning(
+                    request,
+                    _(
+                        "Ihr Logo ist sehr breit (%(ratio)s:1) und wird auf vielen Formaten "
+                        "nur eine schmale Linie. Eine kompaktere Fassung (höchstens 8:1) "
+                        "wirkt besser."
+                    )
+                    % {"ratio": round(ratio)},
+                )
     else:
         messages.error(request, " ".join(str(e) for e in form.errors.get("logo", [])))
+    return redirect("partners:area")
+
+
+@login_required(login_url=LOGIN_URL)
+@require_POST
+def logo_remove(request: HttpRequest) -> HttpResponse:
+    partner = _approved_partner(request)
+    if partner.logo_key:
+        services.partner_remove_logo(partner=partner, actor=request.user)
+        messages.success(
+            request, _("Das Logo ist entfernt; Ihr Material wird mit Ihrem Namen neu erstellt.")
+        )
     return redirect("partners:area")
 
 
@@ -212,6 +236,9 @@ def kit_page(request: HttpRequest) -> HttpResponse:
             "groups": selectors.kit_groups(kit=kit)
             if kit.status == PartnerKit.Status.READY
             else [],
+            "logo_too_small": kit.manifest.get("logo_too_small", [])
+            if kit.status == PartnerKit.Status.READY
+            else [],
             "download_url": "partners:download",
             "preview_url": "partners:preview",
             "zip_url": "partners:zip",
@@ -222,6 +249,8 @@ def kit_page(request: HttpRequest) -> HttpResponse:
 def _serve(kit: PartnerKit, path: str, *, as_attachment: bool) -> FileResponse:
     key = f"{kit.storage_prefix}/{path}"
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    if content_type.startswith("text/"):
+        content_type += "; charset=utf-8"  # the kit writes every text file as UTF-8
     response = FileResponse(
         default_storage.open(key, "rb"),
         as_attachment=as_attachment,
@@ -323,22 +352,25 @@ def material_zip(request: HttpRequest) -> FileResponse:
 
 @require_GET
 def banner(request: HttpRequest, slot: str, name: str) -> FileResponse:
-    """Banners for the HTML snippet, hot-linked from partner sites; nothing else is served."""
+    """Banners for the HTML snippet, hot-linked from partner sites; nothing else is served.
+
+    They come from the last generation stored, also while a new one is being made: pages
+    that embedded a banner never see it vanish because the partner changed a choice.
+    """
+    kits = PartnerKit.objects.exclude(storage_prefix="")
     if slot == selectors.PUBLIC_SLOT:
-        kit = _public_kit()
+        found = kits.filter(slot=selectors.PUBLIC_SLOT).first()
     else:
-        found = PartnerKit.objects.filter(
-            partner__ref_code=slot,
-            partner__status=Partner.Status.APPROVED,
-            status=PartnerKit.Status.READY,
-        ).first()
-        if found is None:
-            raise Http404
-        kit = found
-    for entry in selectors.kit_files(kit=kit):
-        if entry["kind"] == "banner" and entry["path"].rsplit("/", 1)[-1] == name:
-            response = _serve(kit, entry["path"], as_attachment=False)
-            response["Cache-Control"] = "public, max-age=86400"
-            response["Access-Control-Allow-Origin"] = "*"
-            return response
-    raise Http404
+        found = kits.filter(partner__ref_code=slot, partner__status=Partner.Status.APPROVED).first()
+    if found is None:
+        raise Http404
+    kit = found
+    entry = selectors.kit_banner(kit=kit, name=name)
+    if entry is None:
+        raise Http404
+    response = _serve(kit, entry["path"], as_attachment=False)
+    # A banner of a language the kit no longer has is stood in for; look again soon.
+    same = entry["path"].rsplit("/", 1)[-1] == name
+    response["Cache-Control"] = f"public, max-age={86400 if same else 3600}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

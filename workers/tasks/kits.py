@@ -8,6 +8,8 @@ from typing import Any
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from publishing.partners.selectors import kit_find_stuck
+from publishing.partners.services import kit_generate, kit_mark_failed
 from workers.reconcile import JobKind, register
 
 logger = logging.getLogger(__name__)
@@ -19,8 +21,6 @@ class KitTask(Task):
     def on_failure(
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
-        from publishing.partners.services import kit_mark_failed
-
         kit_id = args[0] if args else kwargs.get("kit_id")
         if kit_id is not None:
             kit_mark_failed(kit_id=int(kit_id), reason=f"{type(exc).__name__}: {exc}")
@@ -45,8 +45,6 @@ def generate_kit(kit_id: int) -> None:
     Broken templates (ValueError, KeyError) and unreadable files (OSError) fail the kit with
     the reason; the soft time limit fails it too.
     """
-    from publishing.partners.services import kit_generate, kit_mark_failed
-
     try:
         kit_generate(kit_id=kit_id)
     except SoftTimeLimitExceeded:
@@ -55,19 +53,8 @@ def generate_kit(kit_id: int) -> None:
 
 
 def _find_stuck(now: Any) -> list[int]:
-    """Kits asked for but not generated: lost messages (stale) or dead workers (generating)."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from publishing.partners.models import PartnerKit
-
-    limit = now - timedelta(seconds=settings.JOB_STUCK_AFTER)
-    stale = PartnerKit.objects.filter(status=PartnerKit.Status.STALE, requested_at__lt=limit)
-    generating = PartnerKit.objects.filter(
-        status=PartnerKit.Status.GENERATING, started_at__lt=limit
-    )
-    return [*stale.values_list("pk", flat=True), *generating.values_list("pk", flat=True)]
+    """Kits asked for but not generated: lost messages or dead workers (one selector)."""
+    return kit_find_stuck(now=now)
 
 
 def _enqueue(kit_id: int) -> None:

@@ -18,11 +18,15 @@ from .spec import Box, Layout, Palette
 CLAIM_FIRST, CLAIM_SECOND = "ZUSAMMEN.", "MEHR."
 CLAIM_LINE_HEIGHT = 1.0
 CLAIM_CAP_HEIGHT = 0.714  # Noto Sans capital height per em
+# Wider than this, a logo shrinks to a line in most zones; the partner is told.
+WIDE_LOGO_RATIO = 8.0
 
 
 class Surface(Protocol):
     width: float
     height: float
+    # The smallest font size any text may have, in the surface's units.
+    min_text: float
 
     def fill_background(self, colour: str) -> None: ...
     def circle(self, cx: float, cy: float, r: float, colour: str) -> None: ...
@@ -59,6 +63,8 @@ class Content:
     display_url: str
     logo: Image.Image | None = None
     alliance_name: str = "Niedersachsen packt an"
+    # The organisation; without a logo its name stands where the logo would.
+    partner_name: str = ""
 
 
 @dataclass
@@ -67,6 +73,12 @@ class Report:
     qr_side: float | None = None
     logo_box: tuple[float, float, float, float] | None = None
     plate: str | None = None
+    # The smallest font size drawn: px at 1x on screen formats, pt in print.
+    smallest_text: float | None = None
+    cta_lines: int = 0
+    # Print only: the logo's resolution as placed, and the width it needs when too low.
+    logo_ppi: float | None = None
+    logo_needs_px: int | None = None
 
 
 def _zone(box: Box, surface: Surface, rtl: bool) -> tuple[float, float, float, float]:
@@ -167,18 +179,32 @@ def _fit(
     language: str,
     max_size: float,
     max_lines: int,
-) -> tuple[float, list[str]]:
+) -> tuple[float, list[str], bool]:
+    """The size and lines for ``value`` in ``zone``, never below the surface's smallest text
+    size; the flag says whether it really fits there (else it is the best overflow)."""
     _x, _y, w, h = zone
-    return text.fit(
+    min_size = max(surface.min_text, min(surface.width, surface.height) / 120)
+    line_height = text.LINE_HEIGHT[text.script_of(language)]
+
+    def measure(s: str, size: float) -> float:
+        return surface.measure(s, bold=bold, language=language, size=size)
+
+    size, lines = text.fit(
         value,
         width=w,
         height=h,
-        measure=lambda s, size: surface.measure(s, bold=bold, language=language, size=size),
-        line_height=text.LINE_HEIGHT[text.script_of(language)],
+        measure=measure,
+        line_height=line_height,
         max_lines=max_lines,
-        max_size=max_size,
-        min_size=max(4.0, min(surface.width, surface.height) / 120),
+        max_size=max(max_size, min_size),
+        min_size=min_size,
     )
+    fits = (
+        len(lines) <= max_lines
+        and len(lines) * size * line_height <= h + 0.5
+        and all(measure(line, size) <= w + 0.5 for line in lines)
+    )
+    return size, lines, fits
 
 
 def _text_block(
@@ -194,9 +220,13 @@ def _text_block(
     rtl: bool,
     valign: str = "top",
     centre: bool = False,
-) -> None:
-    """Fit ``value`` into ``zone`` and draw it there."""
-    size, lines = _fit(
+    report: Report | None = None,
+    name: str = "text",
+) -> bool:
+    """Fit ``value`` into ``zone`` and draw it there. A text that would have to be smaller
+    than the surface allows is left out (with a warning in ``report``): unreadable text is
+    no text. Returns whether it was drawn."""
+    size, lines, fits = _fit(
         surface,
         value,
         zone=zone,
@@ -205,6 +235,10 @@ def _text_block(
         max_size=max_size,
         max_lines=max_lines,
     )
+    if not fits:
+        if report is not None:
+            report.warnings.append(f"{name}: left out, it does not fit at a readable size")
+        return False
     _draw_lines(
         surface,
         lines,
@@ -217,6 +251,7 @@ def _text_block(
         valign=valign,
         centre=centre,
     )
+    return True
 
 
 def _cta(
@@ -226,6 +261,7 @@ def _cta(
     claim_size: float,
     claim_lines: int,
     rtl: bool,
+    report: Report,
 ) -> None:
     x, y, w, h = zone
     pad_x, pad_y = min(h * 0.42, w * 0.06), h * 0.14
@@ -233,15 +269,24 @@ def _cta(
     # Next to a two-line claim the CTA is clearly second; beside a one-line claim on a
     # tiny banner it may be nearly as large, or it would not be readable.
     ratio = 0.42 if claim_lines == 2 else 0.95
-    size, lines = _fit(
-        surface,
-        content.texts["cta"],
-        zone=inner,
-        bold=True,
-        language=content.language,
-        max_size=claim_size * ratio,
-        max_lines=2,
-    )
+
+    def attempt(max_lines: int) -> tuple[float, list[str], bool]:
+        return _fit(
+            surface,
+            content.texts["cta"],
+            zone=inner,
+            bold=True,
+            language=content.language,
+            max_size=claim_size * ratio,
+            max_lines=max_lines,
+        )
+
+    # One line unless two are clearly larger: a decision in proportions, so 1x and 2x agree.
+    size, lines, fits = attempt(1)
+    two = attempt(2)
+    if not fits or (two[2] and len(two[1]) == 2 and size < two[0] * 0.75):
+        size, lines, _fits = two
+    report.cta_lines = len(lines)
     widest = max(
         surface.measure(line, bold=True, language=content.language, size=size) for line in lines
     )
@@ -270,22 +315,25 @@ def _logo(
     report: Report,
     claim_size: float,
 ) -> None:
-    from .logo import fit_inside, plate_for
+    from .logo import fit_inside, own_background, plate_for
 
     x, y, w, h = zone
     if content.logo is None:
-        # The un-branded kit names the alliance where a partner's logo would be.
+        # A partner without a logo is named in its place; the un-branded kit names the
+        # alliance there.
         _text_block(
             surface,
-            content.alliance_name,
+            content.partner_name or content.alliance_name,
             zone=zone,
             bold=True,
             language="de",
             max_size=claim_size * 0.3,
-            max_lines=2,
+            max_lines=3,
             colour="text",
             rtl=rtl,
             valign="middle",
+            report=report,
+            name="name",
         )
         return
     background = surface.colour_rgb("background")
@@ -293,9 +341,13 @@ def _logo(
     plate_key = None
     if plate is not None:
         plate_key = "white" if plate == (255, 255, 255) else "ink"
-    elif surface.plate_always():
+    elif surface.plate_always() and own_background(content.logo) is None:
         plate_key = "white"
     logo_w, logo_h = content.logo.size
+    if logo_w / logo_h > WIDE_LOGO_RATIO:
+        report.warnings.append(
+            f"logo: {logo_w / logo_h:.0f}:1 is very wide and reads as a thin line here"
+        )
     if plate_key:
         pad = min(w, h) * 0.12
         fit_w, fit_h = fit_inside(logo_w, logo_h, w - 2 * pad, h - 2 * pad)
@@ -332,15 +384,17 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
             bold=False,
             language=content.language,
             max_size=claim_size * 0.34,
-            max_lines=3,
+            max_lines=5,
             colour="text",
             rtl=rtl,
+            report=report,
+            name="sub",
         )
     if "cta" in zones:
-        _cta(surface, content, zones["cta"], claim_size, layout.claim_lines, rtl)
+        _cta(surface, content, zones["cta"], claim_size, layout.claim_lines, rtl, report)
     if "logo" in zones:
         _logo(surface, content, zones["logo"], rtl, report, claim_size)
-    if "alliance" in zones and content.logo is not None:
+    if "alliance" in zones and (content.logo is not None or content.partner_name):
         _text_block(
             surface,
             content.texts["alliance"],
@@ -351,6 +405,8 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
             max_lines=1,
             colour="muted",
             rtl=rtl,
+            report=report,
+            name="alliance",
         )
     if "qr" in zones:
         x, y, w, h = zones["qr"]
@@ -376,6 +432,8 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
                     colour="text",
                     rtl=rtl,
                     centre=True,
+                    report=report,
+                    name="qr_label",
                 )
     if "url" in zones:
         _text_block(
@@ -388,6 +446,8 @@ def compose(surface: Surface, layout: Layout, content: Content) -> Report:
             max_lines=1,
             colour="text",
             rtl=rtl,
+            report=report,
+            name="url",
         )
     return report
 

@@ -1,7 +1,8 @@
 """Partner logos: accept PNG, JPEG or a sanitised SVG, normalise to a trimmed RGBA PNG, and
 decide whether the logo needs a backing plate to stand out against a background.
 
-SVG is parsed with defusedxml (no DTDs, so no entity expansion or external entities), then
+SVG is parsed with defusedxml (no DTDs, so no entity expansion or external entities; only
+the plain W3C document type line design tools write is removed beforehand), then
 checked against an allow-list of what a logo may contain: no scripts, no event handlers, no
 foreignObject, no links other than ``#fragment`` and embedded PNG/JPEG data.
 
@@ -27,6 +28,7 @@ from xml.etree.ElementTree import Element, register_namespace, tostring
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
@@ -91,8 +93,18 @@ def _check_css(value: str) -> None:
             )
 
 
+# The plain document type declaration design tools write (Illustrator, Inkscape): a public
+# identifier of the W3C SVG DTD and a system literal, no internal subset. It declares
+# nothing, so it is removed before parsing; any other DTD is refused by the parser.
+STANDARD_DOCTYPE = re.compile(
+    rb'<!DOCTYPE\s+svg\s+PUBLIC\s+"-//W3C//DTD SVG [0-9.]+(?: Tiny| Basic)?//EN"'
+    rb'(?:\s+"[^"\[\]<>]*")?\s*>'
+)
+
+
 def svg_sanitise(data: bytes) -> Element:
     """The parsed, checked SVG root; ValidationError for anything a logo must not contain."""
+    data = STANDARD_DOCTYPE.sub(b"", data, count=1)
     try:
         root: Element = SafeET.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -214,11 +226,26 @@ def _check_references(root: Element) -> None:
         raise _too_costly() from exc
 
 
+# CSS pixels per unit of an absolute SVG length.
+UNIT_PX = {
+    "": 1.0,
+    "px": 1.0,
+    "pt": 4 / 3,
+    "pc": 16.0,
+    "mm": 96 / 25.4,
+    "cm": 96 / 2.54,
+    "in": 96.0,
+}
+
+
 def _length(value: str | None) -> float | None:
+    """An absolute length in CSS pixels; None for a missing, relative or broken one."""
     if not value:
         return None
-    match = re.fullmatch(r"\s*([0-9.]+)\s*(px)?\s*", value)
-    return float(match.group(1)) if match else None
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(px|pt|pc|mm|cm|in)?\s*", value)
+    if not match:
+        return None
+    return float(match.group(1)) * UNIT_PX[match.group(2) or ""]
 
 
 def _svg_aspect(root: Element) -> float:
@@ -259,13 +286,19 @@ def _rasterise_svg(root: Element, *, seconds: int, memory_mb: int) -> Image.Imag
         width, height = NORMALISED_MAX_SIDE, round(NORMALISED_MAX_SIDE / aspect)
     else:
         width, height = round(NORMALISED_MAX_SIDE * aspect), NORMALISED_MAX_SIDE
+    if "viewBox" not in root.attrib:
+        # Width and height alone (checked by _svg_aspect) span the drawing's user space.
+        declared_w = _length(root.attrib.get("width"))
+        declared_h = _length(root.attrib.get("height"))
+        if not declared_w or not declared_h:
+            raise ValidationError(
+                _("Das SVG-Logo braucht eine viewBox oder eine Breite und Höhe."),
+                code="svg_size",
+            )
+        root.set("viewBox", f"0 0 {declared_w:g} {declared_h:g}")
     # Size the document ourselves so the declared width/height cannot ask for a huge surface.
     root.set("width", str(width))
     root.set("height", str(height))
-    if "viewBox" not in root.attrib:
-        raise ValidationError(
-            _("Das SVG-Logo braucht eine viewBox oder eine Breite und Höhe."), code="svg_size"
-        )
     clean = tostring(root, encoding="utf-8")
     png = _render_in_child(clean, seconds=seconds, memory_mb=memory_mb)
     return Image.open(io.BytesIO(png)).convert("RGBA")
@@ -320,7 +353,7 @@ def logo_normalise(
     if len(data) > max_bytes:
         raise ValidationError(
             _("Die Logo-Datei ist zu groß (höchstens %(mib)s MiB).")
-            % {"mib": round(max_bytes / 1024**2, 1)},
+            % {"mib": number_format(max_bytes / 1024**2, 1)},
             code="logo_bytes",
         )
     head = data[:512].lstrip()
@@ -386,11 +419,47 @@ def dominant_colours(logo: Image.Image, *, count: int = 4) -> list[tuple[RGB, fl
 MIN_LOGO_CONTRAST = 3.0
 
 
+def own_background(logo: Image.Image) -> RGB | None:
+    """The colour of the logo's own opaque background, if it brings one: an opaque border of
+    one colour around content of another (a white box with the mark in it). A logo that is
+    all one colour has no background of its own."""
+    small = logo.convert("RGBA").copy()
+    small.thumbnail((96, 96))
+    width, height = small.size
+    if width < 3 or height < 3:
+        return None
+    flatten = getattr(small, "get_flattened_data", None) or small.getdata
+    rgba: list[tuple[int, int, int, int]] = list(flatten())
+
+    def at(x: int, y: int) -> tuple[int, int, int, int]:
+        return rgba[y * width + x]
+
+    border = [at(x, y) for x in range(width) for y in (0, height - 1)]
+    border += [at(x, y) for y in range(1, height - 1) for x in (0, width - 1)]
+    if any(px[3] < 250 for px in border):
+        return None
+    mean = [round(sum(px[i] for px in border) / len(border)) for i in range(3)]
+
+    def far(px: tuple[int, int, int, int]) -> bool:
+        return max(abs(px[i] - mean[i]) for i in range(3)) > 40
+
+    if sum(1 for px in border if far(px)) > len(border) * 0.02:
+        return None
+    inner = [at(x, y) for x in range(1, width - 1) for y in range(1, height - 1)]
+    if sum(1 for px in inner if far(px)) < len(inner) * 0.02:
+        return None
+    return (mean[0], mean[1], mean[2])
+
+
 def plate_for(logo: Image.Image, background: RGB, *, dark: RGB) -> RGB | None:
     """None when the logo stands out on ``background``; else the plate colour that works best.
 
-    Every colour making up at least 15 % of the logo must reach 3:1 against the background.
+    A logo with its own opaque background is its own plate and never gets another one.
+    Otherwise every colour making up at least 15 % of the logo must reach 3:1 against the
+    background.
     """
+    if own_background(logo) is not None:
+        return None
     colours = [c for c, share in dominant_colours(logo) if share >= 0.15]
     if not colours:
         return None

@@ -38,6 +38,10 @@ from .spec import INK_CMYK, INK_RGB, RGB, PrintAsset
 
 # Logos are embedded at no more than this resolution at their printed size.
 LOGO_DPI = 300
+# Below this a raster logo prints visibly soft; the partner is told the width it needs.
+MIN_LOGO_PPI = 200
+# Nothing in print is set smaller than 6 pt.
+MIN_PRINT_TEXT_PT = 6.0
 CROP_MARK_MM = 5.0
 # White margin outside the bleed that carries the crop marks (the "slug").
 SLUG_MM = 7.0
@@ -71,6 +75,8 @@ class PdfSurface:
         self.page_h = self.height + 2 * self.margin
         self.palette = content.palette
         self.cmyk = cmyk
+        self.min_text = MIN_PRINT_TEXT_PT
+        self.smallest_text: float | None = None
 
     # -- colours --
     def colour_rgb(self, colour: str) -> RGB:
@@ -155,6 +161,8 @@ class PdfSurface:
         size: float,
         colour: str,
     ) -> None:
+        if self.smallest_text is None or size < self.smallest_text:
+            self.smallest_text = size
         self.pdf.setFillColor(self._colour(colour))
         self.pdf.setFont(_font_name(text.script_of(language), bold), size)
         self.pdf.drawString(self._x(x), self._y(baseline), text.pdf_visual(value, language))
@@ -254,11 +262,22 @@ def _render_pdf_locked(
     pdf.setTitle(title)
     pdf.setAuthor(content.alliance_name)
     pdf.setSubject("ZUSAMMEN. MEHR.")
+    pdf.setCreator("ZUSAMMEN. MEHR. Kampagnenpaket")
     pdf.setTrimBox((margin, margin, page[0] - margin, page[1] - margin))
     pdf.setBleedBox((slug, slug, page[0] - slug, page[1] - slug))
     surface = PdfSurface(pdf, asset, content, cmyk=cmyk)
     surface.clip_to_bleed()
     report = compose(surface, asset.layout, content)
+    report.smallest_text = surface.smallest_text
+    if content.logo is not None and report.logo_box is not None:
+        inches = report.logo_box[2] / 72
+        report.logo_ppi = content.logo.width / inches
+        if report.logo_ppi < MIN_LOGO_PPI:
+            report.logo_needs_px = round(inches * LOGO_DPI)
+            report.warnings.append(
+                f"logo: prints at {report.logo_ppi:.0f} ppi, below {MIN_LOGO_PPI}; "
+                f"needs {report.logo_needs_px} px wide"
+            )
     surface.unclip()
     surface.crop_marks()
     if report.qr_side is not None:

@@ -20,12 +20,20 @@ BLACK: RGB = (0, 0, 0)
 CIRCLE_SUPERSAMPLE = 4
 
 
+MIN_SCREEN_TEXT_PX = 9
+
+
 class RasterSurface:
     """A Pillow canvas in pixels; colours are palette keys."""
 
-    def __init__(self, width: int, height: int, palette: Palette, *, min_qr_px: int) -> None:
+    def __init__(
+        self, width: int, height: int, palette: Palette, *, min_qr_px: int, scale: int = 1
+    ) -> None:
         self.width = float(width)
         self.height = float(height)
+        # Nothing on a screen format is set smaller than 9 px at 1x (the same at 2x, doubled).
+        self.min_text = float(MIN_SCREEN_TEXT_PX * scale)
+        self.smallest_text: float | None = None
         self.palette = palette
         self.min_qr_px = min_qr_px
         self.image = Image.new("RGB", (width, height), WHITE)
@@ -88,7 +96,10 @@ class RasterSurface:
         size: float,
         colour: str,
     ) -> None:
-        font = text.pil_font(text.font_path(language, bold=bold), max(1, round(size)))
+        drawn = max(1, round(size))
+        if self.smallest_text is None or drawn < self.smallest_text:
+            self.smallest_text = float(drawn)
+        font = text.pil_font(text.font_path(language, bold=bold), drawn)
         direction = text.pil_direction(language)
         self.draw.text(
             (x, baseline),
@@ -131,7 +142,7 @@ def render_raster(
     whole pixels per module; otherwise the report carries a warning and the code is left out.
     """
     surface = RasterSurface(
-        width * scale, height * scale, content.palette, min_qr_px=min_qr_px * scale
+        width * scale, height * scale, content.palette, min_qr_px=min_qr_px * scale, scale=scale
     )
     # The 1x rule decides for every scale, so 1x and 2x of one banner always agree.
     if scale != 1 and "qr" in layout.zones:
@@ -144,6 +155,8 @@ def render_raster(
                 {k: v for k, v in layout.zones.items() if k != "qr"},
             )
     report = compose(surface, layout, content)
+    if surface.smallest_text is not None:
+        report.smallest_text = surface.smallest_text / scale
     return surface.image, report
 
 

@@ -7,6 +7,7 @@ and ligatures) and python-bidi (visual order) first.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -51,11 +52,21 @@ def pil_direction(language: str) -> str | None:
     return "rtl" if is_rtl(language) else None
 
 
+def _drop_format_controls(text: str) -> str:
+    """Remove zero-width controls (ZWNJ, ZWJ, direction marks: category Cf).
+
+    They steer shaping and order, which is done by then; reportlab has no shaper and would
+    draw the font's glyph for them (a visible bar for the Persian non-joiner).
+    """
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def pdf_visual(text: str, language: str) -> str:
-    """The string reportlab must draw: shaped and in visual order for Arabic script."""
+    """The string reportlab must draw: shaped and in visual order for Arabic script, and
+    without zero-width controls in any language."""
     if not is_rtl(language):
-        return text
-    return str(get_display(arabic_reshaper.reshape(text)))
+        return _drop_format_controls(text)
+    return _drop_format_controls(str(get_display(arabic_reshaper.reshape(text))))
 
 
 def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str] | None:

@@ -204,8 +204,9 @@ def test_visits_and_stories_are_attributed(
     make_partner: Callable[..., Partner], client: Client
 ) -> None:
     partner = make_partner()
-    for _ in range(3):
-        client.get(f"/mitmachen/?ref={partner.ref_code}")
+    for visitor in range(3):  # three visitors (one visit each, however often they reload)
+        for _reload in range(2):
+            client.get(f"/mitmachen/?ref={partner.ref_code}", HTTP_USER_AGENT=f"browser {visitor}")
     client.get("/mitmachen/?ref=unbekannt-0000")
     assert RefVisit.objects.get(ref_code=partner.ref_code).count == 3
     assert not RefVisit.objects.filter(ref_code="unbekannt-0000").exists()
@@ -219,6 +220,7 @@ def test_visits_and_stories_are_attributed(
             status=status,
             partner_ref=partner.ref_code,
             submitted_at="2026-05-01T10:00:00Z" if submitted else None,
+            email_confirmed_at="2026-05-01T10:05:00Z" if submitted else None,
         )
     assert selectors.partner_stats(partner=partner) == {"visits": 3, "stories": 2, "published": 1}
     _login(client, partner)

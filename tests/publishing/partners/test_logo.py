@@ -88,7 +88,7 @@ def test_oversized_png_is_refused() -> None:
 def test_too_many_bytes_are_refused() -> None:
     with pytest.raises(ValidationError) as info:
         logo_normalise(b"\x89PNG" + b"0" * (2 * 1024**2), **LIMITS)
-    assert "höchstens 2.0 MiB" in " ".join(info.value.messages)
+    assert "höchstens 2,0 MiB" in " ".join(info.value.messages)
 
 
 def test_decompression_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

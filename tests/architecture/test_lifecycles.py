@@ -14,7 +14,7 @@ TRANSITION_MODULES = {
     "stories/transitions.py": "Story.status (story_transition)",
     "stories/media_lifecycle.py": "StoryMedia.state (media_transition)",
     "publishing/youtube/lifecycle.py": "Publication.status (publication_transition)",
-    "publishing/partners/kit_lifecycle.py": "PartnerKit.status (kit_transition)",
+    "publishing/partners/lifecycle.py": "PartnerKit.status (kit_transition)",
 }
 
 # (module, the code of the line) -> why this write is not a lifecycle change.
@@ -40,13 +40,13 @@ REVIEWED = {
     ("stories/uploads/services.py", "row.state = Upload.State.REJECTED"): "tus upload state",
     ("stories/uploads/services.py", "row.state = Upload.State.TERMINATED"): "tus upload state",
     ("stories/uploads/services.py", "row.state = Upload.State.EXPIRED"): "tus upload state",
-    ("publishing/partners/services.py", "locked.status = Partner.Status.APPROVED"): (
+    ("publishing/partners/account_services.py", "locked.status = Partner.Status.APPROVED"): (
         "a partner account's approval, under a row lock with its audit entry"
     ),
-    ("publishing/partners/services.py", "locked.status = Partner.Status.REJECTED"): (
+    ("publishing/partners/account_services.py", "locked.status = Partner.Status.REJECTED"): (
         "a partner account's rejection, under a row lock with its audit entry"
     ),
-    ("publishing/partners/services.py", "partner = Partner.objects.create("): (
+    ("publishing/partners/account_services.py", "partner = Partner.objects.create("): (
         "a new partner account starts pending"
     ),
     ("publishing/youtube/api/errors.py", "self.status = status"): "an exception's HTTP status",

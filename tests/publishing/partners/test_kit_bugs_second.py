@@ -1,4 +1,4 @@
-"""Reproductions of the partner kit bugs of issue 17 (second part: bugs 8, 6, 9, 4, 5, 10; the first is test_kit_bugs)."""
+"""Reproductions of the partner kit bugs of issue 17, second part: bugs 8, 6, 9, 4, 5 and 10."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ print(story_upload_token(story=story))
 def draft_upload_token(env: dict[str, str]) -> str:
     """A fresh draft's upload token (the secret its form would hold), made in ``env``'s DB."""
     return subprocess.run(
-        [str(BIN / "python"), "manage.py", "shell", "-c", DRAFT_PY],
+        [str(BIN / "python"), "manage.py", "shell", "-v", "0", "-c", DRAFT_PY],
         cwd=ROOT, env=env, check=True, timeout=300, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
 

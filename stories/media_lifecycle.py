@@ -12,11 +12,9 @@ clean-up) leave the state alone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +26,7 @@ from kernel.queue import enqueue
 
 from .audit import audit_record
 from .models import StoryMedia
+from .selectors import media_is_stuck, media_stuck_q
 
 Actor = AbstractBaseUser | AnonymousUser | None
 M = StoryMedia.State
@@ -50,11 +49,8 @@ AUDIT_ACTIONS = {"ready": "stories.media.ready", "fail": "stories.media.failed"}
 
 
 def media_is_lost(media: StoryMedia, *, now: Any | None = None) -> bool:
-    """Has a running job run longer than any worker may (its worker crashed or vanished)?"""
-    if media.state not in RUNNING:
-        return False
-    limit = (now or timezone.now()) - timedelta(seconds=settings.CELERY_LONGEST_HARD_LIMIT)
-    return media.started_at is None or media.started_at < limit
+    """Is a running job stuck (its worker crashed or vanished)? The one stuck rule decides."""
+    return media.state in RUNNING and media_is_stuck(media=media, now=now)
 
 
 def media_transition(
@@ -207,11 +203,5 @@ def media_fail(*, media_id: int, code: str, message: str, technical: str = "") -
 
 def media_find_stuck(now: Any) -> list[int]:
     """Media jobs waiting or running far longer than any job should (lost or crashed)."""
-    limit = now - timedelta(seconds=settings.JOB_STUCK_AFTER)
-    waiting = StoryMedia.objects.filter(is_current=True, state=M.WAITING, enqueued_at__lt=limit)
-    running = StoryMedia.objects.filter(
-        is_current=True,
-        state__in=list(RUNNING),
-        started_at__lt=now - timedelta(seconds=settings.CELERY_LONGEST_HARD_LIMIT),
-    )
-    return list(waiting.values_list("pk", flat=True)) + list(running.values_list("pk", flat=True))
+    stuck = StoryMedia.objects.filter(media_stuck_q(now), is_current=True)
+    return list(stuck.values_list("pk", flat=True))

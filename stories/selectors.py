@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,20 +42,37 @@ def story_current_media(*, story: Story) -> StoryMedia | None:
     return story.media.filter(is_current=True).first()
 
 
-def media_is_stuck(*, media: StoryMedia, now: datetime | None = None) -> bool:
-    """True for a job nobody works on: waiting or running far longer than any job may.
-
-    The same limits as the reconciler (``media_find_stuck``): such a job must not look "in
-    progress" on any page, however often its worker died.
+def _media_stuck_after(now: datetime) -> dict[str, tuple[str, datetime]]:
+    """The one rule for a stuck media job: per state, which moment it is judged by and the
+    cutoff. A job nobody works on — waiting far longer than a queue takes, or running longer
+    than any worker may (its worker crashed) — must not look "in progress" on any page, and
+    the reconciler picks exactly these up again. A missing moment counts from ``created_at``.
     """
-    now = now or timezone.now()
-    if media.state == StoryMedia.State.WAITING:
-        queued = media.enqueued_at or media.created_at
-        return queued < now - timedelta(seconds=settings.JOB_STUCK_AFTER)
-    if media.state in (StoryMedia.State.PROBING, StoryMedia.State.TRANSCODING):
-        started = media.started_at or media.created_at
-        return started < now - timedelta(seconds=settings.CELERY_LONGEST_HARD_LIMIT)
-    return False
+    queued = now - timedelta(seconds=settings.JOB_STUCK_AFTER)
+    running = now - timedelta(seconds=settings.CELERY_LONGEST_HARD_LIMIT)
+    return {
+        StoryMedia.State.WAITING: ("enqueued_at", queued),
+        StoryMedia.State.PROBING: ("started_at", running),
+        StoryMedia.State.TRANSCODING: ("started_at", running),
+    }
+
+
+def media_stuck_q(now: datetime) -> Q:
+    """``media_is_stuck`` as a database filter (for the reconciler and counts)."""
+    condition = Q(pk__in=[])
+    for state, (moment, cutoff) in _media_stuck_after(now).items():
+        condition |= Q(state=state, **{f"{moment}__lt": cutoff})
+        condition |= Q(state=state, **{f"{moment}__isnull": True}, created_at__lt=cutoff)
+    return condition
+
+
+def media_is_stuck(*, media: StoryMedia, now: datetime | None = None) -> bool:
+    """True for a job nobody works on (the rule of ``_media_stuck_after``)."""
+    rule = _media_stuck_after(now or timezone.now()).get(media.state)
+    if rule is None:
+        return False
+    moment, cutoff = rule
+    return bool((getattr(media, moment) or media.created_at) < cutoff)
 
 
 def story_status_for_submitter(*, story: Story) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kernel.media_errors import TRANSCODE_REASONS
@@ -47,19 +48,28 @@ def verify_outputs(
         PREVIEW: plan.preview_size,
         POSTER: plan.poster_size,
     }
+    present = [
+        name for name in plan.outputs if temps[name].is_file() and temps[name].stat().st_size
+    ]
+    # One ffprobe per output serves every check (chapters only for a copy); they run at once.
+    with ThreadPoolExecutor(max_workers=max(1, len(present))) as pool:
+        probes = {
+            name: pool.submit(
+                run_ffprobe, temps[name], show_chapters=name == MASTER and plan.copy_video
+            )
+            for name in present
+        }
     for done, name in enumerate(sorted(plan.outputs)):
         if on_fraction is not None:
             on_fraction(done / len(plan.outputs))
-        path = temps[name]
         problem = ""
-        if not path.is_file() or path.stat().st_size == 0:
+        if name not in probes:
             problem = "missing or empty"
         else:
             try:
-                # One ffprobe per output serves every check (chapters only for a copy).
-                info = run_ffprobe(path, show_chapters=name == MASTER and plan.copy_video)
-                probe = summarise_probe(info, path=path)
-                summary = _summary(path, probe)
+                info = probes[name].result()
+                probe = summarise_probe(info, path=temps[name])
+                summary = _summary(temps[name], probe)
             except MediaRejected as exc:
                 problem = f"unreadable: {exc.technical}"
             else:

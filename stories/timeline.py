@@ -46,12 +46,19 @@ def story_timeline(*, story: Story, media: StoryMedia | None) -> Timeline:
         if isinstance(status, str):
             reached.setdefault(status, entry.created_at)
     after_review = {S.APPROVED, S.PUBLISHED}
+    unsent = story.status == S.DRAFT
+    unconfirmed = story.status in (S.DRAFT, S.AWAITING_CONFIRMATION)
     steps = [
-        Step("received", _("Eingegangen"), _done(story.submitted_at), story.submitted_at),
+        Step(
+            "received",
+            _("Eingegangen"),
+            "current" if unsent else "done",
+            story.submitted_at,
+        ),
         Step(
             "confirmed",
             _("Adresse bestätigt"),
-            _done(story.email_confirmed_at) if story.submitted_at else "waiting",
+            "waiting" if unsent else ("current" if unconfirmed else "done"),
             story.email_confirmed_at,
         ),
         _video_step(media),
@@ -90,10 +97,6 @@ def story_timeline(*, story: Story, media: StoryMedia | None) -> Timeline:
         video_url=video_url,
         replies=[e for e in entries if e.action == REPLY_ACTION],
     )
-
-
-def _done(moment: datetime | None) -> str:
-    return "done" if moment else "current"
 
 
 def _video_step(media: StoryMedia | None) -> Step:

@@ -2,53 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.test import Client
 
 from stories.links import status_token
 from stories.models import AuditEntry, Story
-from stories.services import consent_record, story_create_draft, story_transition
-from tests.stories.lifecycle import story_move_to
+from stories.services import story_transition
+from tests.stories.builders import submitted_story
 
 pytestmark = pytest.mark.django_db
 
 
 def _story_with_change_request() -> Story:
-    importlib.import_module("stories.migrations.0002_seed_regions_topics_consents").seed(apps, None)
-    from stories.models import Region, StoryMedia, Topic
-    from stories.uploads.models import Upload
-
-    story, _token = story_create_draft()
-    Story.objects.filter(pk=story.pk).update(
-        title="Mein erster Job",
-        text="Ich arbeite seit einem Jahr in einer Bäckerei in Verden.",
-        region=Region.objects.get(slug="verden"),
-        topic=Topic.objects.get(slug="wohnen"),
-        submitter_name="Omid Beispiel",
-        submitter_email="omid@example.org",
-        submitter_role="person",
-        credit="first_name",
-        video_language="fa",
-        change_request="Bitte erzählen Sie etwas mehr über Ihre Kolleginnen.",
-    )
-    from django.utils import timezone
-
-    upload = Upload.objects.create(
-        owner_key=str(story.public_id),
-        length=1,
-        offset=1,
-        state=Upload.State.COMPLETED,
-        storage_key="x",
-        expires_at=timezone.now(),
-    )
-    StoryMedia.objects.create(story=story, upload=upload, state=StoryMedia.State.READY)
-    for purpose in ("publication", "usage_rights", "special_categories", "people_in_video"):
-        consent_record(story=story, purpose=purpose, granted=True, language="de")
-    story_move_to(story, "in_review")
+    story = submitted_story()
     return story_transition(
         story_id=story.pk,
         allowed_from=["in_review"],

@@ -6,20 +6,17 @@ wait is for a condition in the page, never for a fixed time.
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from stories.links import confirm_url, status_url
-from stories.models import AuditEntry, Region, Story, StoryMedia, Topic
-from stories.services import consent_record, story_create_draft, story_transition
-from stories.uploads.models import Upload
+from stories.models import AuditEntry, Story, StoryMedia
+from stories.services import story_transition
 from tests.conftest import axe_violations
-from tests.stories.lifecycle import story_move_to
+from tests.stories.builders import submitted_story
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,40 +27,14 @@ WAIT_MS = 30_000
 
 
 def _story(*, media_state: str, status: str = "in_review", language: str = "de") -> Story:
-    importlib.import_module("stories.migrations.0002_seed_regions_topics_consents").seed(
-        django_apps, None
-    )
-    story, _token = story_create_draft()
-    Story.objects.filter(pk=story.pk).update(
+    return submitted_story(
+        status=status,
+        media_state=media_state,
         title="Mein erster Job in Verden",
-        text="Ich arbeite seit einem Jahr in einer Bäckerei.",
-        region=Region.objects.get(slug="verden"),
-        topic=Topic.objects.get(slug="wohnen"),
-        submitter_name="Omid Beispiel",
-        submitter_email="omid@example.org",
-        submitter_role="person",
-        credit="first_name",
-        video_language="fa",
         language=language,
         submitted_at=timezone.now(),
         email_confirmed_at=timezone.now() if status != "awaiting_confirmation" else None,
-        change_request="Bitte erzählen Sie etwas mehr über Ihre Kolleginnen.",
     )
-    upload = Upload.objects.create(
-        owner_key=str(story.public_id),
-        length=1,
-        offset=1,
-        state=Upload.State.COMPLETED,
-        storage_key="x",
-        expires_at=timezone.now(),
-    )
-    StoryMedia.objects.create(
-        story=story, upload=upload, state=media_state, progress_percent=10, eta_seconds=150
-    )
-    for purpose in ("publication", "usage_rights", "special_categories", "people_in_video"):
-        consent_record(story=story, purpose=purpose, granted=True, language="de")
-    story_move_to(story, status)
-    return Story.objects.get(pk=story.pk)
 
 
 def _status_path(story: Story, **kwargs: Any) -> str:

@@ -61,12 +61,20 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 ROW_TEMPLATE = "moderation/_queue_row.html"
+
+
+def _current_media(story: Story) -> Any:
+    """The row's video job, prefetched by ``story_queue_rows`` (``current_media``)."""
+    jobs = getattr(story, "current_media", None)
+    return jobs[0] if jobs else None
+
+
 ROW_SECONDS = 600
 
 
 def _row_key(story: Story, *, may_bulk: bool, now: Any) -> str:
     """Everything the row shows; the waiting time by the minute, so it stays right."""
-    media = story.current_media[0] if getattr(story, "current_media", None) else None
+    media = _current_media(story)
     shown = (
         story.pk, story.updated_at, story.status, story.status_changed_at, story.title,
         story.region_id, story.topic_id, story.language, story.video_language,
@@ -89,7 +97,7 @@ def row_fragments(rows: list[Story], *, may_bulk: bool, now: Any) -> list[str]:
     for story, key in zip(rows, keys, strict=True):
         row = cached.get(key)
         if row is None:
-            media = story.current_media[0] if getattr(story, "current_media", None) else None
+            media = _current_media(story)
             context = {"story": story, "m": media, "may_bulk": may_bulk, "now": now}
             row = fresh[key] = render_to_string(ROW_TEMPLATE, context)
         html.append(mark_safe(row))  # noqa: S308 - our own template's output

@@ -12,31 +12,19 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from kernel.media_errors import DEFAULT_LANGUAGE, LANGUAGES, StrOrPromise, in_language
 
 from .models import Upload
 
-DEFAULT_LANGUAGE = "de"
-
-# Shown to the submitter when the finished file is not something we can use.
-REJECTION_MESSAGES: dict[str, dict[str, str]] = {
-    "not_a_video": {
-        "de": (
-            "Die Datei ist kein Video. Bitte laden Sie ein Video hoch, zum Beispiel MP4 oder MOV."
-        ),
-        "en": "This file is not a video. Please upload a video, for example MP4 or MOV.",
-        "ar": "هذا الملف ليس مقطع فيديو. يرجى رفع مقطع فيديو، مثل MP4 أو MOV.",
-        "fa": "این فایل ویدیو نیست. لطفاً یک ویدیو بارگذاری کنید، مثلاً MP4 یا MOV.",
-        "uk": "Цей файл не є відео. Будь ласка, завантажте відео, наприклад MP4 або MOV.",
-        "tr": "Bu dosya bir video değil. Lütfen MP4 veya MOV gibi bir video yükleyin.",
-    },
-    "empty": {
-        "de": "Die Datei ist leer. Bitte wählen Sie Ihr Video noch einmal aus.",
-        "en": "The file is empty. Please choose your video again.",
-        "ar": "الملف فارغ. يرجى اختيار مقطع الفيديو مرة أخرى.",
-        "fa": "فایل خالی است. لطفاً ویدیوی خود را دوباره انتخاب کنید.",
-        "uk": "Файл порожній. Будь ласка, виберіть своє відео ще раз.",
-        "tr": "Dosya boş. Lütfen videonu yeniden seç.",
-    },
+# Shown to the submitter, in the upload's language, when the finished file is not something
+# we can use (German msgids; translations in locale/).
+REJECTION_MESSAGES: dict[str, StrOrPromise] = {
+    "not_a_video": gettext_lazy(
+        "Die Datei ist kein Video. Bitte laden Sie ein Video hoch, zum Beispiel MP4 oder MOV."
+    ),
+    "empty": gettext_lazy("Die Datei ist leer. Bitte wählen Sie Ihr Video noch einmal aus."),
 }
 
 
@@ -88,12 +76,11 @@ def upload_is_expired(*, upload: Upload, now: datetime | None = None) -> bool:
 
 def upload_language(*, upload: Upload) -> str:
     lang = str(upload.metadata.get("lang", "")).split("-")[0].lower()
-    return lang if lang in REJECTION_MESSAGES["empty"] else DEFAULT_LANGUAGE
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def rejection_message(*, code: str, language: str) -> str:
-    messages = REJECTION_MESSAGES.get(code, REJECTION_MESSAGES["not_a_video"])
-    return messages.get(language, messages[DEFAULT_LANGUAGE])
+    return in_language(REJECTION_MESSAGES.get(code, REJECTION_MESSAGES["not_a_video"]), language)
 
 
 def upload_rejection(*, upload: Upload) -> Rejection | None:

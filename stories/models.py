@@ -7,8 +7,10 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from kernel.media_errors import RejectionCode, rejection_message
 
 
 class AppendOnlyQuerySet(models.QuerySet[Any]):
@@ -218,6 +220,13 @@ class StoryMedia(models.Model):
 
     def __str__(self) -> str:
         return f"media {self.pk} of story {self.story_id}: {self.state}"
+
+    @property
+    def failure_text(self) -> str:
+        """Why the video failed, in the reader's language when the reason has a code."""
+        if self.failure_code in set(RejectionCode):
+            return rejection_message(self.failure_code, translation.get_language())
+        return self.failure_message
 
 
 class ConsentText(models.Model):

@@ -123,7 +123,7 @@ def _progress_words(media: StoryMedia, *, stuck: bool) -> str:
     if media.state == StoryMedia.State.READY:
         return _("Das Video ist verarbeitet.")
     if media.state == StoryMedia.State.FAILED:
-        return media.failure_message
+        return media.failure_text
     if stuck:
         return _(
             "Die Verarbeitung Ihres Videos ist ins Stocken geraten. Sie wird automatisch neu "

@@ -197,7 +197,7 @@ def video_state(request: HttpRequest) -> JsonResponse:
             "state": media.state,
             "label": media.get_state_display(),
             "percent": media.progress_percent,
-            "message": media.failure_message if media.state == StoryMedia.State.FAILED else "",
+            "message": media.failure_text if media.state == StoryMedia.State.FAILED else "",
             "filename": media.upload.metadata.get("filename", ""),
         }
     return JsonResponse(body)

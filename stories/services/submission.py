@@ -53,7 +53,7 @@ def _missing_for_submission(story: Story) -> dict[str, list[str]]:
     if media is None:
         errors["video"] = [_("Bitte laden Sie ein Video hoch.")]
     elif media.state == StoryMedia.State.FAILED:
-        errors["video"] = [media.failure_message or _("Das Video konnte nicht verarbeitet werden.")]
+        errors["video"] = [media.failure_text or _("Das Video konnte nicht verarbeitet werden.")]
     return errors
 
 

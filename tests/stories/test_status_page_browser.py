@@ -123,3 +123,17 @@ def test_a_link_from_an_arabic_email_opens_in_arabic_in_a_fresh_browser(
         assert page.locator("html").get_attribute("lang") == "ar"
     finally:
         context.close()
+
+
+def test_a_refused_video_is_explained_in_the_readers_language(client: Any) -> None:
+    """The reason is stored with its code; each reader gets it in their own language."""
+    story = _story(media_state=StoryMedia.State.FAILED)
+    StoryMedia.objects.filter(story=story).update(
+        failure_code="too_long", failure_message="Das Video ist zu lang (deutsch gespeichert)."
+    )
+    page = client.get(f"/{_status_path(story)}", HTTP_ACCEPT_LANGUAGE="ar")
+    assert "الفيديو طويل جدًا" in page.content.decode()
+    page = client.get(f"/{_status_path(story)}", {"lang": "de"})
+    assert "Das Video ist zu lang. Bitte kürzen Sie es auf höchstens 5 Minuten." in (
+        page.content.decode()
+    )

@@ -343,6 +343,10 @@ def build_kit(
                 write(kit_file.path, data)
                 files.append(kit_file)
 
+    # Jobs report their warnings as they finish, in no fixed order: the kit must not depend on it.
+    warnings.sort()
+    logo_too_small.sort(key=lambda entry: str(entry["asset"]))
+
     began = time.perf_counter()
     for language in inputs.languages:
         banners = {

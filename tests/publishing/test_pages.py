@@ -138,7 +138,17 @@ def test_the_dashboard_shows_quota_and_expected_dates(client: Client, publisher_
     assert "Heute passt noch 1 Veröffentlichung." in page
     dates = re.findall(r'<time datetime="(\d{4}-\d{2}-\d{2})">', page)
     assert len(dates) == 3
-    assert dates[0] < dates[1] == dates[2]  # one fits today, the others tomorrow
+    # One fits today, the others tomorrow. Shown in Berlin time those are different dates in
+    # the afternoon of today's quota day, not in the night (the next Pacific quota day begins
+    # at 09:00 in Berlin), so the dates are asked for at noon Pacific of the same quota day.
+    import datetime as dt
+
+    from publishing.youtube.api.errors import PACIFIC
+    from publishing.youtube.selectors import publication_queue
+
+    noon = dt.datetime.combine(services.quota_day(), dt.time(12, 0), tzinfo=PACIFIC)
+    expected = [row.expected_on for row in publication_queue(now=noon)]
+    assert expected[0] < expected[1] == expected[2]
 
 
 def test_a_publisher_edits_the_metadata_and_sees_what_youtube_would_refuse(

@@ -38,13 +38,18 @@ def speaks_link_language(view: View) -> View:
         request.LANGUAGE_CODE = language
         response = view(request, *args, **kwargs)
         if from_link:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-                secure=request.is_secure(),
-            )
+            remember_language(request, response, language)
         return response
 
     return wrapped
+
+
+def remember_language(request: HttpRequest, response: HttpResponse, language: str) -> None:
+    """Keep ``language`` for the pages that follow (Django's language cookie)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )

@@ -15,7 +15,7 @@ from kernel.errors import ConflictError
 
 from . import abuse, selectors, services
 from .forms import StatusLinkRequestForm
-from .link_language import speaks_link_language
+from .link_language import remember_language, speaks_link_language
 from .models import ConsentText
 
 
@@ -34,13 +34,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         target = "/"
     response = redirect(target)
     if check_for_language(code) and code in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            code,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+        remember_language(request, response, code)
     return response
 
 

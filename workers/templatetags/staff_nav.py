@@ -6,7 +6,7 @@ publishing, the pipeline page, the admin) and asks each of them who may open it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django import template
@@ -58,5 +58,5 @@ def staff_links(context: Any) -> list[StaffLink]:
     matching = [link for link in links if request.path.startswith(link.url)]
     if matching:
         best = max(matching, key=lambda link: len(link.url))
-        links = [StaffLink(**{**link.__dict__, "current": link is best}) for link in links]
+        links = [replace(link, current=link is best) for link in links]
     return links

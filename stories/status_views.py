@@ -79,12 +79,15 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return redirect(f"{request.path}?{urlencode({'antwort': '1'})}")
     media = selectors.story_current_media(story=story)
+    stuck = media is not None and selectors.media_is_stuck(media=media)
     context = {
         "story": story,
         "status_words": selectors.story_status_for_submitter(story=story),
         "timeline": story_timeline(story=story, media=media),
         "media": media,
-        "media_stuck": media is not None and selectors.media_is_stuck(media=media),
+        "media_stuck": stuck,
+        # The same words the live progress sends, so the page reads alike before and after.
+        "media_words": _progress_words(media, stuck=stuck) if media is not None else "",
         "progress_url": reverse("stories:status_progress", args=[token]),
         "just_confirmed": request.GET.get(CONFIRMED_PARAMETER) == "1"
         and story.email_confirmed_at is not None,

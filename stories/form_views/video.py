@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kernel.media_errors import max_duration_minutes
+
 from .. import abuse, attachments, selectors, subtitles
 from ..forms import VideoStepForm, step_missing
 from ..models import Story, StoryMedia, StorySubtitle
@@ -56,6 +58,8 @@ def _video_context(request: HttpRequest, story: Story) -> dict[str, Any]:
         "upload_token": story_upload_token(story=story),
         "upload_chunk_size": settings.FORM_UPLOAD_CHUNK_BYTES,
         "upload_max_bytes": settings.UPLOAD_MAX_BYTES,
+        "max_duration_seconds": settings.MEDIA_MAX_DURATION_SECONDS,
+        "max_duration_minutes": max_duration_minutes(),
         "state_url": reverse("form:video_state"),
         "js_messages": _upload_messages(),
     }

@@ -71,9 +71,10 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             raise Http404
         services.story_withdraw(story=story, comment="status page")
         return redirect(request.path)
+    reply_text = request.POST.get("reply", "") if action == "reply" else ""
     if action == "reply":
         try:
-            story_reply_to_change_request(story_id=story.pk, text=request.POST.get("reply", ""))
+            story_reply_to_change_request(story_id=story.pk, text=reply_text)
         except ApplicationError as exc:
             reply_error = exc.message
         else:
@@ -93,6 +94,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         and story.email_confirmed_at is not None,
         "reply_sent": request.GET.get("antwort") == "1",
         "reply_error": reply_error,
+        "reply_text": reply_text if reply_error else "",  # a refused answer is not lost
         "reply_max_length": REPLY_MAX_LENGTH,
         "can_withdraw": can_transition(story, Story.Status.WITHDRAWN),
     }

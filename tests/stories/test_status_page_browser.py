@@ -137,3 +137,20 @@ def test_a_refused_video_is_explained_in_the_readers_language(client: Any) -> No
     assert "Das Video ist zu lang. Bitte kürzen Sie es auf höchstens 5 Minuten." in (
         page.content.decode()
     )
+
+
+def test_a_refused_answer_says_why_and_keeps_the_text(client: Any) -> None:
+    """Too long, or sent after the story went back to review (a second tab): nothing is lost."""
+    story = _story(media_state=StoryMedia.State.READY)
+    story_transition(
+        story_id=story.pk, to="changes_requested", action="moderation.story.request_changes"
+    )
+    url = f"/{_status_path(story)}"
+    long = client.post(url, {"action": "reply", "reply": "Anna " * 500}).content.decode()
+    assert "zu lang" in long and "Anna Anna" in long
+    story_transition(story_id=story.pk, to="in_review", action="stories.story.resubmit")
+    late = client.post(url, {"action": "reply", "reply": "Zu spät, aber wichtig."})
+    assert late.status_code == 400
+    page = late.content.decode()
+    assert "keine offene Bitte" in page and "Zu spät, aber wichtig." in page
+    assert not AuditEntry.objects.filter(story=story, action="stories.story.reply").exists()
